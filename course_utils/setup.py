@@ -1,0 +1,119 @@
+"""Notebook setup: seeds, plot style, version checks and the quick/full-mode banner."""
+
+from __future__ import annotations
+
+import os
+import platform
+from dataclasses import dataclass
+
+from . import config
+
+MIN_VERSIONS = {"tensorflow": (2, 16), "keras": (3, 0), "ipywidgets": (8, 0)}
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Facts about this machine and its libraries (see :func:`environment_report`)."""
+
+    python: str
+    tensorflow: str
+    keras: str
+    ipywidgets: str
+    cpu_cores: int
+    ram_gb: float
+    mode: str
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    parts = []
+    for piece in version.split(".")[:2]:
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits or 0))
+    return tuple(parts)
+
+
+def check_versions(versions: dict[str, str]) -> None:
+    """Raise a clear RuntimeError if a library is older than the course needs.
+
+    Args:
+        versions: library name -> installed version string.
+    """
+    too_old = [
+        f"{name} {versions[name]} (need >= {'.'.join(map(str, minimum))})"
+        for name, minimum in MIN_VERSIONS.items()
+        if name in versions and _version_tuple(versions[name]) < minimum
+    ]
+    if too_old:
+        raise RuntimeError(
+            "This course needs newer libraries: "
+            + "; ".join(too_old)
+            + ". Fix: run `make lab` from the repository (it installs the tested versions), or "
+            "`pip install -e .` in your environment, then restart the kernel."
+        )
+
+
+def environment_report() -> Environment:
+    """Collect Python/library versions, CPU cores, RAM and the course mode."""
+    import ipywidgets
+    import keras
+    import psutil
+    import tensorflow as tf
+
+    return Environment(
+        python=platform.python_version(),
+        tensorflow=tf.__version__,
+        keras=keras.__version__,
+        ipywidgets=ipywidgets.__version__,
+        cpu_cores=os.cpu_count() or 1,
+        ram_gb=round(psutil.virtual_memory().total / 2**30, 1),
+        mode=config.mode_name(),
+    )
+
+
+def setup_notebook(seed: int = 42, *, verbose: bool = True) -> Environment:
+    """Prepare a notebook: quiet logs, seeds, plot style, version checks, one-line banner.
+
+    Call it once in the Setup cell. It sets ``KERAS_BACKEND=tensorflow`` if unset (before keras
+    is imported), seeds Python, NumPy and TensorFlow with ``keras.utils.set_random_seed``, and
+    prints which mode is on and which datasets are present.
+
+    Args:
+        seed: random seed for Python, NumPy and the backend.
+        verbose: print the banner.
+
+    Returns:
+        The :class:`Environment` facts.
+
+    Raises:
+        TypeError: ``seed`` is not an int.
+        RuntimeError: TensorFlow/Keras/ipywidgets are older than the course needs.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int, got {seed!r}.")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+
+    from . import data, plotting
+
+    env = environment_report()
+    check_versions({"tensorflow": env.tensorflow, "keras": env.keras, "ipywidgets": env.ipywidgets})
+    keras.utils.set_random_seed(seed)
+    plotting.use_course_style()
+    if verbose:
+        sources = data.describe_sources()
+        have = ", ".join(
+            f"{name} ({'full' if info.full_local else 'bundled'})"
+            for name, info in sources.items()
+            if info.bundled or info.full_local
+        )
+        mode = (
+            "QUICK mode (COURSE_QUICK=1): small data and few epochs, numbers will be lower"
+            if config.is_quick()
+            else "FULL mode: the complete lesson"
+        )
+        print(
+            f"{mode} | Python {env.python}, TensorFlow {env.tensorflow}, Keras {env.keras} | "
+            f"{env.cpu_cores} CPU cores, {env.ram_gb:g} GB RAM | data here: {have} | seed {seed}"
+        )
+    return env
