@@ -60,7 +60,9 @@ def exercise(check: Callable[..., str | bool | None]) -> Callable[..., bool]:
     @functools.wraps(check)
     def wrapper(*args: Any, **kwargs: Any) -> bool:
         if not args or any(is_stub(a) for a in args):
-            return outcome("not_attempted", "replace the placeholder (None or ...) with your answer")
+            return outcome(
+                "not_attempted", "replace the placeholder (None or ...) with your answer"
+            )
         try:
             result = check(*args, **kwargs)
         except Exception as error:  # a wrong answer can fail in any way; report it as a hint

@@ -210,7 +210,9 @@ def _full_files(name: str, source: str) -> dict[str, Path] | None:
     if not _network_available():
         reason = "COURSE_OFFLINE=1 is set" if config.is_offline() else "no network connection"
         if source == "full":
-            raise DataUnavailableError(f"Full {name} is not available ({reason}). To get it: {hint}.")
+            raise DataUnavailableError(
+                f"Full {name} is not available ({reason}). To get it: {hint}."
+            )
         return None
     try:
         return _download_full(name)
@@ -238,9 +240,14 @@ def _read_idx(path: Path) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape).copy()
 
 
-def _load_npz_images(path: Path) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+def _load_npz_images(
+    path: Path,
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     with np.load(path, allow_pickle=False) as f:
-        return (f["x_train"], f["y_train"].astype(np.uint8)), (f["x_test"], f["y_test"].astype(np.uint8))
+        return (f["x_train"], f["y_train"].astype(np.uint8)), (
+            f["x_test"],
+            f["y_test"].astype(np.uint8),
+        )
 
 
 def _validate_images(name: str, splits: tuple) -> tuple:
@@ -262,8 +269,14 @@ def _load_images(name: str, source: str, verbose: bool) -> tuple:
                 splits = _load_npz_images(files["mnist.npz"])
             else:
                 splits = (
-                    (_read_idx(files["train-images-idx3-ubyte.gz"]), _read_idx(files["train-labels-idx1-ubyte.gz"])),
-                    (_read_idx(files["t10k-images-idx3-ubyte.gz"]), _read_idx(files["t10k-labels-idx1-ubyte.gz"])),
+                    (
+                        _read_idx(files["train-images-idx3-ubyte.gz"]),
+                        _read_idx(files["train-labels-idx1-ubyte.gz"]),
+                    ),
+                    (
+                        _read_idx(files["t10k-images-idx3-ubyte.gz"]),
+                        _read_idx(files["t10k-labels-idx1-ubyte.gz"]),
+                    ),
                 )
             splits = _validate_images(name, splits)
             where = files[next(iter(files))].parent
@@ -370,7 +383,9 @@ def load_spam(
     """
     _check_choice(source, SOURCES, "source")
     if not isinstance(test_fraction, float | int) or not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must be a number between 0 and 1 (exclusive), got {test_fraction!r}.")
+        raise ValueError(
+            f"test_fraction must be a number between 0 and 1 (exclusive), got {test_fraction!r}."
+        )
     records = load_spam_records()
     texts = np.array([r["subject"] + "\n\n" + r["body"] for r in records])
     labels = np.array([r["label"] for r in records], dtype=np.int64)
@@ -421,7 +436,10 @@ def load_imdb(source: str = "auto", *, verbose: bool = True) -> tuple:
         (decode(arrays["x_train"]), arrays["y_train"].astype(np.int64)),
         (decode(arrays["x_test"]), arrays["y_test"].astype(np.int64)),
     )
-    _announce(f"Data: IMDB reviews, full set (25,000 train / 25,000 test) from {files['imdb.npz'].parent}.", verbose)
+    _announce(
+        f"Data: IMDB reviews, full set (25,000 train / 25,000 test) from {files['imdb.npz'].parent}.",
+        verbose,
+    )
     return splits
 
 
@@ -453,8 +471,10 @@ def describe_sources() -> dict[str, DataInfo]:
     info = {}
     for name in DATASETS:
         bundled = name in _BUNDLED_FILES and (config.data_dir() / _BUNDLED_FILES[name]).exists()
-        full_local = name == "spam" and bundled or (
-            name in _FULL_FILES and _local_full_files(name) is not None
+        full_local = (
+            name == "spam"
+            and bundled
+            or (name in _FULL_FILES and _local_full_files(name) is not None)
         )
         info[name] = DataInfo(name=name, bundled=bundled, full_local=bool(full_local))
     return info

@@ -62,7 +62,9 @@ def image_grid(
         raise ValueError(f"columns must be >= 1, got {columns}.")
     columns = min(columns, len(images))
     rows = int(np.ceil(len(images) / columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(columns * size, rows * size * 1.15), squeeze=False)
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(columns * size, rows * size * 1.15), squeeze=False
+    )
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < len(images):
@@ -75,7 +77,9 @@ def image_grid(
     return fig
 
 
-def learning_curves(history: Mapping[str, Sequence[float]] | object, metrics: Sequence[str] = ("loss",)) -> plt.Figure:
+def learning_curves(
+    history: Mapping[str, Sequence[float]] | object, metrics: Sequence[str] = ("loss",)
+) -> plt.Figure:
     """Plot training and validation curves from a Keras ``History`` (or its ``.history`` dict).
 
     Args:
@@ -105,7 +109,11 @@ def learning_curves(history: Mapping[str, Sequence[float]] | object, metrics: Se
 
 
 def confusion_matrix(
-    matrix: np.ndarray, class_names: Sequence[str] | None = None, *, normalize: bool = False, title: str = ""
+    matrix: np.ndarray,
+    class_names: Sequence[str] | None = None,
+    *,
+    normalize: bool = False,
+    title: str = "",
 ) -> plt.Figure:
     """Draw a confusion matrix (rows: true class, columns: predicted class) with counts.
 
@@ -132,8 +140,15 @@ def confusion_matrix(
     for i in range(k):
         for j in range(k):
             text = f"{shown[i, j]:.2f}" if normalize else f"{int(shown[i, j])}"
-            ax.text(j, i, text, ha="center", va="center", fontsize=7,
-                    color="white" if shown[i, j] > shown.max() / 2 else "black")
+            ax.text(
+                j,
+                i,
+                text,
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if shown[i, j] > shown.max() / 2 else "black",
+            )
     ax.set_xticks(range(k), names, rotation=45, ha="right", fontsize=8)
     ax.set_yticks(range(k), names, fontsize=8)
     ax.set_xlabel("predicted")

@@ -44,9 +44,28 @@ FASHION_DEB = "dataset-fashion-mnist"
 # Words that mark sexually explicit spam. Only spam is filtered (ham never matches in practice,
 # and the counts are recorded). Matching is on whole words, case-insensitive.
 ADULT_WORDS = (
-    "porn", "porno", "xxx", "nude", "nudes", "naked", "hardcore", "erotic", "horny",
-    "sex", "sexy", "orgasm", "hot teens", "adult site", "adult entertainment", "penis",
-    "milf", "lesbian", "lesbians", "voyeur", "webcam girls", "explicit",
+    "porn",
+    "porno",
+    "xxx",
+    "nude",
+    "nudes",
+    "naked",
+    "hardcore",
+    "erotic",
+    "horny",
+    "sex",
+    "sexy",
+    "orgasm",
+    "hot teens",
+    "adult site",
+    "adult entertainment",
+    "penis",
+    "milf",
+    "lesbian",
+    "lesbians",
+    "voyeur",
+    "webcam girls",
+    "explicit",
 )
 _ADULT_RE = re.compile(r"\b(" + "|".join(re.escape(w) for w in ADULT_WORDS) + r")\b", re.I)
 
@@ -148,8 +167,7 @@ def build_fashion(work: Path) -> dict:
     ).stdout.strip()
     return {
         "file": out.name,
-        "source": f"Debian package `{FASHION_DEB}` {version} "
-        f"({FASHION_DIR}/*-idx?-ubyte.gz)",
+        "source": f"Debian package `{FASHION_DEB}` {version} ({FASHION_DIR}/*-idx?-ubyte.gz)",
         "licence": "MIT, Copyright (c) 2017 Zalando SE (Han Xiao, Kashif Rasul, Roland Vollgraf)",
         "contents": "stratified sample of real Fashion-MNIST: 6,000 train (600 per class) from the "
         "60,000 training images, 2,000 test (200 per class) from the 10,000 test images; "
@@ -242,7 +260,11 @@ def build_spam(work: Path) -> dict:
             seen.add(key)
             unique.append(r)
     steps["after dropping exact duplicates (same subject and body)"] = len(unique)
-    kept = [r for r in unique if not (r["label"] == 1 and _ADULT_RE.search(r["subject"] + " " + r["body"]))]
+    kept = [
+        r
+        for r in unique
+        if not (r["label"] == 1 and _ADULT_RE.search(r["subject"] + " " + r["body"]))
+    ]
     steps["after filtering sexually explicit spam (word list in scripts/build_data.py)"] = len(kept)
     out = DATA / "spam_assassin.jsonl.gz"
     payload = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in kept)
