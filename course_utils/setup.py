@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
+import sys
 from dataclasses import dataclass
 
 from . import config
@@ -70,6 +72,48 @@ def environment_report() -> Environment:
     )
 
 
+@contextlib.contextmanager
+def _quiet_native_stderr():
+    """Hide what C++ libraries write to file descriptor 2 (TensorFlow's start-up log lines).
+
+    TensorFlow 2.20+ logs through absl, which ignores TF_CPP_MIN_LOG_LEVEL for its start-up
+    lines (oneDNN notice, "could not find cuda drivers", cuInit errors on CPU-only machines).
+    Python-level warnings still reach the notebook.
+    """
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no real fd 2 (some embedded shells): nothing to hide
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def import_tensorflow_quietly():
+    """Import TensorFlow and Keras and discover devices with native start-up noise hidden.
+
+    Device discovery (``list_physical_devices``) does not initialise the runtime, so logical
+    device configuration (e.g. two virtual CPUs) is still possible afterwards.
+
+    Returns:
+        The ``tensorflow`` module.
+    """
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    with _quiet_native_stderr():
+        import keras  # noqa: F401
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()
+    return tf
+
+
 def setup_notebook(seed: int = 42, *, verbose: bool = True) -> Environment:
     """Prepare a notebook: quiet logs, seeds, plot style, version checks, one-line banner.
 
@@ -90,8 +134,7 @@ def setup_notebook(seed: int = 42, *, verbose: bool = True) -> Environment:
     """
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an int, got {seed!r}.")
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import_tensorflow_quietly()
     import keras
 
     from . import data, plotting
