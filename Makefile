@@ -25,7 +25,9 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)  ## create .venv and install the course (only when pyproject.toml changed)
 
 lab: setup  ## set up, then open the course in JupyterLab (headless: make lab ARGS=--no-browser)
-	$(VENV)/bin/jupyter lab notebooks/00_welcome.ipynb $(ARGS)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
+	  --LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb \
+	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(ARGS)
 
 lint: setup  ## ruff lint of the package, tests, scripts and notebooks
 	$(VENV)/bin/ruff check .
