@@ -511,6 +511,37 @@ def format_report(report: dict[str, dict[str, float]], digits: int = 3) -> str:
     return "\n".join(lines)
 
 
+def compare_models(y_true: Any, predictions: dict[str, Any], *, digits: int = 3) -> str:
+    """Text table of accuracy, precision, recall, specificity and F1 for several binary models.
+
+    Args:
+        y_true: true 0/1 labels, shape ``(n,)``.
+        predictions: ``{model name: predicted 0/1 labels of shape (n,)}``.
+        digits: decimals shown.
+
+    Returns:
+        The table as a string (one row per model). Undefined ratios show as 0 (zero_division=0).
+
+    Raises:
+        ValueError: bad inputs, or an empty ``predictions``.
+    """
+    if not predictions:
+        raise ValueError("predictions is empty: pass {model name: predicted labels}.")
+    columns = ("accuracy", "precision", "recall", "specificity", "F1")
+    width = max(len(name) for name in predictions) + 2
+    lines = [f"{'':<{width}}" + "".join(f"{c:>12}" for c in columns)]
+    for name, y_pred in predictions.items():
+        values = (
+            accuracy(y_true, y_pred),
+            precision(y_true, y_pred),
+            recall(y_true, y_pred),
+            specificity(y_true, y_pred),
+            f1(y_true, y_pred),
+        )
+        lines.append(f"{name:<{width}}" + "".join(f"{v:>12.{digits}f}" for v in values))
+    return "\n".join(lines)
+
+
 # --------------------------------------------------------------------------- ranking metrics
 def _counts_by_threshold(y_true: Any, scores: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """False and true positives when predicting ``score >= t`` for each distinct score ``t``.

@@ -194,6 +194,25 @@ def test_bool_labels_work_like_ints():
     assert metrics.f1(y_true, y_pred) == pytest.approx(sk.f1_score(y_true, y_pred))
 
 
+def test_compare_models_table():
+    y_true = np.array([0, 1, 1, 0, 1, 0])
+    preds = {"majority": np.zeros(6, dtype=int), "model": np.array([0, 1, 0, 0, 1, 1])}
+    lines = metrics.compare_models(y_true, preds).splitlines()
+    assert len(lines) == 3 and "specificity" in lines[0]
+    values = [float(v) for v in lines[2].split()[1:]]
+    expected = [
+        sk.accuracy_score(y_true, preds["model"]),
+        sk.precision_score(y_true, preds["model"]),
+        sk.recall_score(y_true, preds["model"]),
+        sk.recall_score(y_true, preds["model"], pos_label=0),
+        sk.f1_score(y_true, preds["model"]),
+    ]
+    np.testing.assert_allclose(values, expected, atol=5e-4)
+    assert [float(v) for v in lines[1].split()[1:]] == [0.5, 0.0, 0.0, 1.0, 0.0]
+    with pytest.raises(ValueError, match="empty"):
+        metrics.compare_models(y_true, {})
+
+
 # --------------------------------------------------------------------------- ranking metrics
 def test_roc_curve_and_auc_match_sklearn():
     for y_true, scores in _score_cases():
