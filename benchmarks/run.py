@@ -813,6 +813,16 @@ def _fmt_gb(value: float | None) -> str:
     return "–" if value is None else f"{value / GB:.2f} GB"
 
 
+def _fmt_number(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.3f}" if abs(value) < 10 else f"{value:.4g}"
+
+
+def _fmt_count(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) else "–"
+
+
 def _fmt_pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.2%}"
 
@@ -980,9 +990,7 @@ def _quality_lines(quality: dict[str, Any]) -> list[str]:
             ok = None
             if target is not None and value is not None:
                 ok = value >= target if metric.get("higher_is_better", True) else value <= target
-            fmt = (
-                _fmt_pct if metric.get("percent") else (lambda v: "–" if v is None else f"{v:.3g}")
-            )
+            fmt = _fmt_pct if metric.get("percent") else _fmt_number
             rows.append(
                 [
                     metric.get("model", part),
@@ -1016,7 +1024,7 @@ def _quality_lines(quality: dict[str, Any]) -> list[str]:
             rows.append(
                 [
                     run.get("description", key),
-                    str(run.get("params", "–")),
+                    _fmt_count(run.get("params")),
                     str(run.get("epochs_run", "–")),
                     _fmt_pct(run.get("final_accuracy")),
                     _fmt_s(run.get("train_seconds")),
@@ -1062,15 +1070,17 @@ def _quality_lines(quality: dict[str, Any]) -> list[str]:
         rows = []
         for key in ("course", "tutorial"):
             run = equal.get(key) or {}
-            curve = ", ".join(f"{d:.3g}" for d in run.get("distance_curve", [])[:12])
+            curve = ", ".join(f"{d:.3g}" for d in run.get("distance_curve", [])[:20])
             rows.append(
                 [
                     run.get("description", key),
-                    str(run.get("params", "–")),
-                    str(run.get("epochs_run", "–")),
+                    _fmt_count(run.get("params")),
+                    f"{run['epochs_run']:g}" if run.get("epochs_run") is not None else "–",
                     _fmt_s(run.get("cpu_seconds")),
                     _fmt_s(run.get("wall_seconds")),
-                    "–" if run.get("distance") is None else f"{run['distance']:.3g}",
+                    _fmt_number(run.get("distance")),
+                    _fmt_pct(run.get("classifier_confidence")),
+                    _fmt_number(run.get("class_spread")),
                     curve or "–",
                 ]
             )
@@ -1082,6 +1092,8 @@ def _quality_lines(quality: dict[str, Any]) -> list[str]:
                 "CPU time",
                 "Wall time",
                 "Fréchet distance",
+                "Classifier confidence",
+                "Class spread (1 = even)",
                 "Distance after each epoch",
             ],
             rows,
