@@ -1007,6 +1007,21 @@ def _quality_lines(quality: dict[str, Any]) -> list[str]:
             )
     lines += _table(["Model", "Data", "Metric", "Value", "Target", "Result", "Note"], rows)
 
+    costs = [
+        [
+            part,
+            quality[part].get("status", "?"),
+            _fmt_s(quality[part].get("wall_s")),
+            _fmt_s(quality[part].get("process_cpu_s")),
+            _fmt_gb(quality[part].get("peak_rss_bytes")),
+            (quality[part].get("measured_at") or "")[:10] or "–",
+        ]
+        for part in QUALITY_PARTS
+        if quality.get(part)
+    ]
+    lines += ["", "Cost of each part (one fresh process each, all training included):", ""]
+    lines += _table(["Part", "Status", "Wall", "CPU", "Peak RSS", "Measured"], costs)
+
     cnn = quality.get("cnn") or {}
     tta = cnn.get("time_to_accuracy")
     if cnn.get("status") == "ok" and tta:

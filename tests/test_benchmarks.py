@@ -425,3 +425,12 @@ def test_first_reaching_returns_the_first_epoch_at_or_above_target():
     assert quality.first_reaching([0.9, 0.95], [10, 20], 0.97) == (None, None)
     with pytest.raises(ValueError, match="one entry per epoch"):
         quality.first_reaching([0.9], [1, 2], 0.5)
+
+
+def test_validation_split_holds_out_the_last_examples_like_keras():
+    import numpy as np
+
+    x, y = np.arange(20).reshape(10, 2), np.arange(10)
+    (x_train, y_train), (x_val, y_val) = quality._split_like_validation_split(x, y, 0.1)
+    assert y_train.tolist() == list(range(9)) and y_val.tolist() == [9]
+    assert x_val.tolist() == [[18, 19]]
