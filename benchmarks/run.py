@@ -66,6 +66,8 @@ NOTEBOOK_TARGETS = {
 }
 
 QUALITY_PARTS = ("cnn", "cnn_fashion", "rnn", "gan")
+# Which quality parts belong to which notebook (for --only).
+QUALITY_OF_NOTEBOOK = {"03": ("cnn", "cnn_fashion"), "04": ("rnn",), "05": ("gan",)}
 
 LIBRARIES = (
     "tensorflow",
@@ -401,6 +403,7 @@ def kernel_env(quick: bool, base: dict[str, str] | None = None) -> dict[str, str
     if quick:
         env["COURSE_QUICK"] = "1"
     env["MPLBACKEND"] = "Agg"
+    env["COURSE_STATIC_WIDGETS"] = "1"  # headless: widgets also show a static rendering
     env.setdefault("PYTHONHASHSEED", "0")
     return env
 
@@ -617,6 +620,27 @@ def run_quick_course(
 # --------------------------------------------------------------------------------------------
 # Model quality (benchmarks/quality.py, one fresh process per part)
 # --------------------------------------------------------------------------------------------
+
+
+def quality_parts_for(
+    notebooks: Iterable[Path], chosen: Iterable[str] = (), *, restricted: bool = False
+) -> list[str]:
+    """Return the quality parts to run.
+
+    Args:
+        notebooks: the notebooks of this run.
+        chosen: parts named with ``--quality`` (they win).
+        restricted: ``--only`` was given: run only the parts of those notebooks.
+    """
+    chosen = list(dict.fromkeys(chosen))
+    if chosen:
+        return chosen
+    if not restricted:
+        return list(QUALITY_PARTS)
+    prefixes = {p.stem[:2] for p in notebooks}
+    return [part for part in QUALITY_PARTS if any(
+        part in QUALITY_OF_NOTEBOOK.get(prefix, ()) for prefix in prefixes
+    )]  # fmt: skip
 
 
 def run_quality_part(part: str, *, smoke: bool = False) -> dict[str, Any]:
@@ -1169,7 +1193,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="append",
         default=[],
         choices=QUALITY_PARTS,
-        help="only these quality parts (repeatable; default: all)",
+        help="only these quality parts (repeatable; default: all, or those of the --only notebooks)",
     )
     parser.add_argument(
         "--timeout",
@@ -1278,7 +1302,7 @@ def main(argv: list[str] | None = None) -> int:
         save()
 
     if run_quality:
-        parts = args.quality or list(QUALITY_PARTS)
+        parts = quality_parts_for(notebooks, args.quality, restricted=bool(args.only))
         for part in parts:
             print(f"== quality: {part}{' (smoke)' if args.smoke else ''}", flush=True)
             entry = run_quality_part(part, smoke=args.smoke)

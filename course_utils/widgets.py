@@ -1,51 +1,48 @@
 """Widget plumbing: the logic lives in pure functions, widgets only wire them up.
 
-Under nbval or any run without a front end, widgets cannot be seen. :func:`show` therefore
-displays the widget *and* a static rendering of its current state, so a stored notebook and a
-CI run show a sensible result too.
+A live widget needs a Jupyter front end. Where there is none (nbval in CI, ``make execute``,
+the benchmarks, or a plain Python process), :func:`show` also displays a static rendering of the
+widget's current state, so the stored notebook on GitHub/nbviewer and a CI run show a sensible
+result. Those headless runners set ``COURSE_STATIC_WIDGETS=1``; in JupyterLab you see only the
+live widget.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
 
-def front_end_present() -> bool:
-    """Best guess whether a live Jupyter front end can render widgets (False under nbval/nbclient)."""
-    import os
-
+def static_rendering_wanted() -> bool:
+    """True when widgets cannot be seen live: headless runs (COURSE_STATIC_WIDGETS=1) or no kernel."""
     if os.environ.get("COURSE_STATIC_WIDGETS", "").strip() == "1":
-        return False
+        return True
     try:
         from IPython import get_ipython
-    except ImportError:  # pragma: no cover
-        return False
+    except ImportError:  # pragma: no cover - IPython ships with the course
+        return True
     shell = get_ipython()
-    if shell is None or type(shell).__name__ != "ZMQInteractiveShell":
-        return False
-    # nbclient/nbval run kernels too; they set no comm target for widgets, but there is no
-    # reliable test for that, so we always add the static rendering as well (see show()).
-    return True
+    return shell is None or type(shell).__name__ != "ZMQInteractiveShell"
 
 
 def show(widget: Any, static: Callable[[], Any] | None = None) -> None:
-    """Display ``widget`` and, below it, a static rendering from ``static()`` (if given).
-
-    The static part is what nbval, nbviewer and GitHub show; in JupyterLab the live widget
-    sits above it.
+    """Display ``widget``, plus a static rendering from ``static()`` when running headless.
 
     Args:
         widget: any ipywidgets widget.
-        static: a no-argument callable that displays or returns the current state
-            (e.g. draws the figure for the widget's default values).
+        static: a no-argument callable that displays (or returns something displayable for)
+            the widget's current state, e.g. draws the figure for its default values.
+
+    Raises:
+        TypeError: ``static`` is given but not callable.
     """
     from IPython.display import display
 
     if static is not None and not callable(static):
         raise TypeError("static must be a no-argument callable (or None).")
     display(widget)
-    if static is not None:
+    if static is not None and static_rendering_wanted():
         result = static()
         if result is not None:
             display(result)

@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         print("refusing to store quick-mode outputs: unset COURSE_QUICK", file=sys.stderr)
         return 2
     nb = nbformat.read(args.notebook, as_version=4)
+    os.environ["COURSE_STATIC_WIDGETS"] = "1"  # no front end here: widgets add a static rendering
     client = NotebookClient(
         nb,
         timeout=args.timeout,
