@@ -434,3 +434,11 @@ def test_validation_split_holds_out_the_last_examples_like_keras():
     (x_train, y_train), (x_val, y_val) = quality._split_like_validation_split(x, y, 0.1)
     assert y_train.tolist() == list(range(9)) and y_val.tolist() == [9]
     assert x_val.tolist() == [[18, 19]]
+
+
+def test_quality_parts_follow_only_unless_named():
+    paths = [Path("notebooks/03_cnn.ipynb"), Path("notebooks/06_metrics.ipynb")]
+    assert run.quality_parts_for(paths) == list(run.QUALITY_PARTS)
+    assert run.quality_parts_for(paths, restricted=True) == ["cnn", "cnn_fashion"]
+    assert run.quality_parts_for(paths[1:], restricted=True) == []
+    assert run.quality_parts_for(paths, ["gan", "gan"], restricted=True) == ["gan"]
