@@ -427,6 +427,27 @@ def untagged_errors(nb: Any) -> list[dict[str, Any]]:
     return found
 
 
+def stated_full_run(nb: Any) -> str | None:
+    """Return what a notebook's Overview says a full run takes ("about 3 min"), if it says.
+
+    Args:
+        nb: a notebook (``nbformat`` node, or a dict with ``cells``).
+
+    Returns:
+        The text after "Full run:" up to "on a" or the end of the sentence, e.g.
+        ``"about 2 min"``, or None when no markdown cell states it.
+    """
+    for cell in nb["cells"]:
+        if cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        match = re.search(r"Full run\W*:?\W*\s*(.+?)(?:\s+on a\b|[.;(\n]|$)", source)
+        if match:
+            return match.group(1).strip()
+    return None
+
+
 def run_notebook(
     path: Path, *, quick: bool = False, timeout: int = 900, store: bool = False
 ) -> dict[str, Any]:
@@ -510,6 +531,7 @@ def run_notebook(
         "peak_rss_bytes": tree.peak if tree else None,
         "rss_samples": tree.samples if tree else 0,
         "code_cells": sum(1 for c in nb.cells if c.get("cell_type") == "code"),
+        "stated_full_run": stated_full_run(nb),
         "slowest_cells": [{"cell": i, "s": round(s, 1)} for i, s in slowest],
         "load_before": load_before,
         "load_after": _load(),
@@ -857,6 +879,11 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
+def _slowest(entry: dict[str, Any]) -> str:
+    cells = entry.get("slowest_cells") or []
+    return ", ".join(f"#{c['cell']} {c['s']:.0f} s" for c in cells[:2]) or "–"
+
+
 def _load_note(entries: Iterable[dict[str, Any]], cores: int) -> str | None:
     loads = [e.get("load_before") for e in entries if e.get("load_before") is not None]
     if loads and max(loads) > 0.5 * cores:
@@ -925,8 +952,10 @@ def format_markdown(results: dict[str, Any]) -> str:
         lines += ["", "## Notebooks", ""]
         lines += [
             "Full mode: each notebook in a fresh kernel (nbclient), `COURSE_QUICK` unset. Peak "
-            "RSS is the kernel's process tree. Quick mode: the time inside the notebook's cells "
-            "during the whole-course nbval run (kernel start-up excluded).",
+            'RSS is the kernel\'s process tree. "Notebook says" is the full-run time its '
+            'Overview states; "Slowest cells" gives cell indices (0-based, all cells counted). '
+            "Quick mode: the time inside the notebook's cells during the whole-course nbval run "
+            "(kernel start-up excluded).",
             "",
         ]
         stems = sorted(set(notebooks) | set(quick.get("notebooks") or {}))
@@ -953,8 +982,10 @@ def format_markdown(results: dict[str, Any]) -> str:
                     _fmt_gb(entry.get("peak_rss_bytes")),
                     _verdict(full_ok),
                     _fmt_s(target.get("full_s")) if target.get("full_s") else "–",
+                    entry.get("stated_full_run") or "–",
                     _fmt_s(qentry.get("cells_s")),
                     _fmt_s(target.get("quick_s")) if target.get("quick_s") else "–",
+                    _slowest(entry),
                     status,
                     (entry.get("measured_at") or "")[:10] or "–",
                 ]
@@ -967,8 +998,10 @@ def format_markdown(results: dict[str, Any]) -> str:
                 "Full: peak RSS",
                 "Budget 5 min / 1.5 GB",
                 "Notebook's own target",
+                "Notebook says",
                 "Quick: cells",
                 "Quick target",
+                "Slowest cells (full)",
                 "Status",
                 "Measured",
             ],

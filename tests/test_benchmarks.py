@@ -442,3 +442,26 @@ def test_quality_parts_follow_only_unless_named():
     assert run.quality_parts_for(paths, restricted=True) == ["cnn", "cnn_fashion"]
     assert run.quality_parts_for(paths[1:], restricted=True) == []
     assert run.quality_parts_for(paths, ["gan", "gan"], restricted=True) == ["gan"]
+
+
+def test_stated_full_run_reads_the_overview_sentence():
+    def notebook(text):
+        return {
+            "cells": [
+                {"cell_type": "code", "source": "Full run: no"},
+                {"cell_type": "markdown", "source": text},
+            ]
+        }
+
+    assert (
+        run.stated_full_run(notebook("- **Full run:** about 3 min on a 2-core CPU."))
+        == "about 3 min"
+    )
+    assert (
+        run.stated_full_run(notebook("Full run: about 1 minute on a 2-core CPU."))
+        == "about 1 minute"
+    )
+    assert run.stated_full_run(
+        notebook(["Time.\n", "Full run: well under a minute (see below)."])
+    ) == ("well under a minute")
+    assert run.stated_full_run(notebook("No timing here.")) is None
