@@ -39,7 +39,7 @@ unit: setup  ## unit tests (offline)
 	COURSE_OFFLINE=1 $(VENV)/bin/pytest -q tests
 
 nbval: setup  ## every notebook under nbval in quick mode (offline)
-	COURSE_QUICK=1 COURSE_OFFLINE=1 COURSE_STATIC_WIDGETS=1 MPLBACKEND=Agg $(VENV)/bin/pytest -q --nbval-lax \
+	COURSE_QUICK=1 COURSE_OFFLINE=1 COURSE_STATIC_WIDGETS=1 $(VENV)/bin/pytest -q --nbval-lax \
 	  --nbval-cell-timeout=$(CELL_TIMEOUT) -p no:randomly $(NOTEBOOKS)
 
 test: lint unit nbval  ## set up, lint, unit tests, notebooks in quick mode
@@ -47,7 +47,7 @@ test: lint unit nbval  ## set up, lint, unit tests, notebooks in quick mode
 execute: setup  ## run every notebook top to bottom in full mode and store the outputs (NB=path for one)
 	@for nb in $(or $(NB),$(NOTEBOOKS)); do \
 	  echo "== $$nb"; start=$$(date +%s); \
-	  MPLBACKEND=Agg $(PY) scripts/execute_notebook.py "$$nb" --timeout $(CELL_TIMEOUT) || exit 1; \
+	  $(PY) scripts/execute_notebook.py "$$nb" --timeout $(CELL_TIMEOUT) || exit 1; \
 	  echo "   $$(( $$(date +%s) - start )) s"; \
 	done
 

@@ -402,7 +402,7 @@ def kernel_env(quick: bool, base: dict[str, str] | None = None) -> dict[str, str
     env.pop("COURSE_QUICK", None)
     if quick:
         env["COURSE_QUICK"] = "1"
-    env["MPLBACKEND"] = "Agg"
+    env.pop("MPLBACKEND", None)  # the kernel's inline backend stores figures in the outputs
     env["COURSE_STATIC_WIDGETS"] = "1"  # headless: widgets also show a static rendering
     env.setdefault("PYTHONHASHSEED", "0")
     return env

@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     nb = nbformat.read(args.notebook, as_version=4)
     os.environ["COURSE_STATIC_WIDGETS"] = "1"  # no front end here: widgets add a static rendering
+    os.environ.pop("MPLBACKEND", None)  # Agg would stop the kernel's inline figures being stored
     client = NotebookClient(
         nb,
         timeout=args.timeout,

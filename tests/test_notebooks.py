@@ -70,6 +70,9 @@ def test_committed_outputs_are_from_a_clean_full_run(path):
         if errors:
             assert "raises-exception" in cell.metadata.get("tags", []), cell.source[:120]
     assert path.stat().st_size < 3 * 2**20, "notebook over 3 MB: shrink figures or logs"
+    draws = any(re.search(r"\b(plotting|plt)\.", c.source) for c in code)
+    images = sum("image/png" in o.get("data", {}) for c in code for o in c.outputs)
+    assert images or not draws, "figures missing from outputs (was MPLBACKEND=Agg set for the kernel?)"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
