@@ -46,9 +46,17 @@ def test_skeleton(path):
     assert "mybinder.org" in first and "> " in first, (
         "badges and a blockquote subtitle go under the H1"
     )
-    setup_index = next(i for i, c in enumerate(nb.cells) if c.source.strip() == "## Setup")
-    setup_cell = nb.cells[setup_index + 1]
-    assert setup_cell.cell_type == "code" and "setup_notebook(" in setup_cell.source
+    setup_index = next(
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "markdown" and "## Setup" in c.source.splitlines()
+    )
+    setup_cell = next(c for c in nb.cells[setup_index + 1 :] if c.cell_type == "code")
+    assert "setup_notebook(" in setup_cell.source, (
+        "the first code cell after ## Setup calls setup_notebook"
+    )
+    setup_cells = [c for c in nb.cells if c.cell_type == "code" and "setup_notebook(" in c.source]
+    assert len(setup_cells) == 1, "ONE setup cell"
     assert "sys.path" not in "".join(c.source for c in nb.cells if c.cell_type == "code")
     assert nb.metadata["kernelspec"]["name"] == "python3"
 
@@ -72,7 +80,9 @@ def test_committed_outputs_are_from_a_clean_full_run(path):
     assert path.stat().st_size < 3 * 2**20, "notebook over 3 MB: shrink figures or logs"
     draws = any(re.search(r"\b(plotting|plt)\.", c.source) for c in code)
     images = sum("image/png" in o.get("data", {}) for c in code for o in c.outputs)
-    assert images or not draws, "figures missing from outputs (was MPLBACKEND=Agg set for the kernel?)"
+    assert images or not draws, (
+        "figures missing from outputs (was MPLBACKEND=Agg set for the kernel?)"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
