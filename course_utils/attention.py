@@ -20,6 +20,7 @@ Import the module, not names::
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -324,3 +325,89 @@ def check_uniform_discriminator_value(answer: Any) -> str | None:
     if abs(value - (-math.log(4))) > 1e-3:
         return "each expectation is log 0.5 when D(x) = 0.5 everywhere; add the two terms"
     return None
+
+
+# --------------------------------------------------------------------------- plots
+def plot_weights(
+    weights: Sequence[np.ndarray],
+    titles: Sequence[str],
+    labels: Sequence[str],
+) -> Any:
+    """Draw attention weight matrices side by side as heatmaps (rows: queries, columns: keys).
+
+    Args:
+        weights: one or more ``(n, n)`` weight matrices (rows sum to 1).
+        titles: a title per matrix.
+        labels: the ``n`` token labels, used for both axes.
+
+    Returns:
+        The matplotlib figure.
+
+    Raises:
+        ValueError: the numbers of matrices and titles differ, or a matrix does not match labels.
+    """
+    import matplotlib.pyplot as plt
+
+    if len(weights) != len(titles):
+        raise ValueError(f"got {len(weights)} matrices and {len(titles)} titles; pass one each.")
+    size = len(labels)
+    fig, axes = plt.subplots(1, len(weights), figsize=(3.4 * len(weights), 3.2), squeeze=False)
+    for ax, matrix, title in zip(axes.flat, weights, titles, strict=True):
+        matrix = np.asarray(matrix)
+        if matrix.shape != (size, size):
+            raise ValueError(
+                f"a weight matrix has shape {matrix.shape}, expected ({size}, {size})."
+            )
+        image = ax.imshow(matrix, cmap="viridis", vmin=0.0, vmax=1.0)
+        ax.grid(False)
+        ax.set_xticks(range(size), labels, rotation=45, ha="right", fontsize=8)
+        ax.set_yticks(range(size), labels, fontsize=8)
+        ax.set_xlabel("key (attended to)")
+        ax.set_title(title, fontsize=9)
+        for row in range(size):
+            for column in range(size):
+                value = matrix[row, column]
+                ax.text(
+                    column,
+                    row,
+                    f"{value:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=6,
+                    color="black" if value > 0.5 else "white",
+                )
+    axes.flat[0].set_ylabel("query")
+    fig.colorbar(image, ax=list(axes.flat), shrink=0.8, label="weight")
+    return fig
+
+
+def plot_discriminator(
+    x: np.ndarray, p_data: np.ndarray, p_generator: np.ndarray, discriminators: dict[str, Any]
+) -> Any:
+    """Plot two 1-D densities and one or more discriminators ``D(x)`` on a twin axis.
+
+    Args:
+        x: grid, float ``(n,)``.
+        p_data, p_generator: densities on the grid, float ``(n,)``.
+        discriminators: label -> ``D(x)`` on the grid, float ``(n,)`` in [0, 1].
+
+    Returns:
+        The matplotlib figure.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    ax.fill_between(x, p_data, alpha=0.3, label="p_data (real)")
+    ax.fill_between(x, p_generator, alpha=0.3, label="p_g (generator)")
+    ax.set_xlabel("x")
+    ax.set_ylabel("density")
+    twin = ax.twinx()
+    for (label, values), style in zip(discriminators.items(), ("-", "--", ":", "-."), strict=False):
+        twin.plot(x, values, style, color="black", label=label)
+    twin.set_ylim(-0.02, 1.02)
+    twin.set_ylabel("D(x)")
+    twin.grid(False)
+    handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
+    ax.legend(handles, [h.get_label() for h in handles], fontsize=8, loc="upper left")
+    fig.tight_layout()
+    return fig

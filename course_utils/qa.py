@@ -387,9 +387,11 @@ def parse_bank(raw: Any, source: str = "the question bank") -> Bank:
         topics = {}
     for key, names in topics.items():
         if not (
-            isinstance(names, Mapping) and all(_nonempty_text(names.get(la)) for la in LANGUAGES)
+            isinstance(names, Mapping)
+            and set(names) == set(LANGUAGES)
+            and all(_nonempty_text(names.get(la)) for la in LANGUAGES)
         ):
-            problems.append(f"topic {key!r}: needs en and zh names")
+            problems.append(f"topic {key!r}: needs exactly an en and a zh name, got {names!r}")
     entries = raw.get("questions")
     if not isinstance(entries, list) or not entries:
         problems.append("key 'questions': expected a non-empty list of entries")
@@ -835,8 +837,7 @@ def static_sample(
             picked.append(question)
     parts = []
     for question in picked:
-        chosen = question.correct if question.is_multiple_choice else None
-        parts.append(render_card(question, bank, lang=lang, reveal=reveal, chosen=chosen))
+        parts.append(render_card(question, bank, lang=lang, reveal=reveal))
     return "\n---\n\n".join(parts)
 
 

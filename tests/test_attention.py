@@ -192,3 +192,24 @@ def test_exercise_checks(capsys):
     assert attention.check_uniform_discriminator_value(-math.log(4)) is True
     assert attention.check_uniform_discriminator_value(math.log(4)) is False
     assert attention.check_uniform_discriminator_value(-0.69) is False
+
+
+# --------------------------------------------------------------------------- plots
+def test_plot_helpers_return_figures_and_check_shapes():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    weights = attention.softmax(np.random.default_rng(0).normal(size=(3, 3)))
+    fig = attention.plot_weights([weights, weights], ["a", "b"], ["x", "y", "z"])
+    assert len(fig.axes) == 3  # two heatmaps and a colour bar
+    with pytest.raises(ValueError, match="titles"):
+        attention.plot_weights([weights], ["a", "b"], ["x", "y", "z"])
+    with pytest.raises(ValueError, match="shape"):
+        attention.plot_weights([weights], ["a"], ["x", "y"])
+    x = np.linspace(-3, 3, 50)
+    p = attention.gaussian_pdf(x)
+    fig2 = attention.plot_discriminator(x, p, p, {"D*": attention.optimal_discriminator(p, p)})
+    assert len(fig2.axes) == 2
+    plt.close("all")

@@ -398,3 +398,10 @@ def test_check_new_entry(capsys):
     assert "field 'difficulty'" in capsys.readouterr().out
     assert qa.check_new_entry({**entry, "id": "cnn-output-shape"}) is False
     assert "already in the bank" in capsys.readouterr().out
+
+
+def test_topic_names_need_exactly_en_and_zh(raw_bank):
+    document = copy.deepcopy(raw_bank)
+    document["topics"]["rnn"] = {"en": "RNN", "LSTM and GRU": None, "zh": "循环神经网络"}
+    with pytest.raises(qa.BankError, match="topic 'rnn'"):
+        qa.parse_bank(document)
