@@ -1109,21 +1109,24 @@ def plot_reliability(models: dict[str, tuple[np.ndarray, np.ndarray]], *, n_bins
 
     fig, (ax, hist_ax) = plt.subplots(1, 2, figsize=(9, 3.6))
     ax.plot([0, 1], [0, 1], ":", color="grey", label="perfectly calibrated")
-    for name, (y, p) in models.items():
+    for i, (name, (y, p)) in enumerate(models.items()):
         bins = calibration_bins(y, p, n_bins=n_bins)
         full = bins["count"] > 0
         ece = expected_calibration_error(y, p, n_bins=n_bins)
-        ax.plot(
-            bins["mean_predicted"][full],
-            bins["fraction_positive"][full],
-            "o-",
+        color = f"C{i}"
+        ax.plot(bins["mean_predicted"][full], bins["fraction_positive"][full], "o-", color=color)
+        hist_ax.hist(
+            np.asarray(p),
+            bins=bins["edges"],
+            histtype="step",
+            linewidth=1.5,
+            color=color,
             label=f"{name} (ECE {ece:.3f})",
         )
-        hist_ax.hist(np.asarray(p), bins=bins["edges"], alpha=0.5, label=name)
     ax.set(
         xlabel="mean predicted probability", ylabel="fraction positive", title="reliability diagram"
     )
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left")
     hist_ax.set(
         xlabel="predicted probability",
         ylabel="examples",
