@@ -97,6 +97,28 @@ _LABELS = {
         "english_only": "（英文）",
     },
 }
+_CONTROL_LABELS = {
+    "en": {
+        "reveal": "Reveal answer",
+        "knew": "I knew it",
+        "missed": "I did not",
+        "previous": "◀ Previous",
+        "next": "Next ▶",
+        "answer": "Answer",
+        "topic": "Topic",
+        "difficulty": "Difficulty",
+    },
+    "zh": {
+        "reveal": "显示答案",
+        "knew": "我答对了",
+        "missed": "我没答对",
+        "previous": "◀ 上一题",
+        "next": "下一题 ▶",
+        "answer": "作答",
+        "topic": "主题",
+        "difficulty": "难度",
+    },
+}
 _DIFFICULTY_NAMES = {
     "en": {"easy": "easy", "medium": "medium", "hard": "hard"},
     "zh": {"easy": "简单", "medium": "中等", "hard": "困难"},
@@ -639,6 +661,11 @@ class QuizSession:
         self.revealed = False
 
     @property
+    def current_choice(self) -> str | None:
+        """The letter picked for the current multiple-choice card, or None."""
+        return self._choices.get(self.current.id) if self.current is not None else None
+
+    @property
     def current(self) -> Question | None:
         """The question on screen, or None when no question matches the filters."""
         return self.questions[self.index] if self.questions else None
@@ -718,7 +745,7 @@ class QuizSession:
             self.bank,
             lang=self.lang,
             reveal=self.revealed,
-            chosen=self._choices.get(question.id),
+            chosen=self.current_choice,
             fmt=fmt,
         )
 
@@ -951,27 +978,43 @@ def quiz_widget(bank: Bank, *, lang: str = "en", shuffle_seed: int | None = 0) -
 
     session = QuizSession(bank, lang=lang, shuffle_seed=shuffle_seed)
     mode = w.ToggleButtons(
-        options=[("Flashcards", "flashcards"), ("Multiple choice", "multiple-choice")],
+        options=[
+            ("Flashcards · 闪卡", "flashcards"),
+            ("Multiple choice · 选择题", "multiple-choice"),
+        ],
         value="flashcards",
     )
     language = w.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang)
     topic = w.Dropdown(
-        options=[("All topics", "")] + [(names["en"], key) for key, names in bank.topics.items()],
-        description="Topic",
+        options=[("All · 全部", "")]
+        + [(f"{names['en']} · {names['zh']}", key) for key, names in bank.topics.items()],
     )
     difficulty = w.Dropdown(
-        options=[("All", "")] + [(d, d) for d in DIFFICULTIES], description="Difficulty"
+        options=[("All · 全部", "")]
+        + [(f"{d} · {_DIFFICULTY_NAMES['zh'][d]}", d) for d in DIFFICULTIES],
     )
     card = w.HTML()
     status = w.HTML()
-    reveal = w.Button(description="Reveal answer", icon="eye")
-    knew = w.Button(description="I knew it", button_style="success")
-    missed = w.Button(description="I did not", button_style="warning")
-    previous = w.Button(description="◀ Previous")
-    following = w.Button(description="Next ▶")
-    letters = w.ToggleButtons(options=list(LETTERS[:4]), value=None, description="Answer")
+    reveal = w.Button(icon="eye")
+    knew = w.Button(button_style="success")
+    missed = w.Button(button_style="warning")
+    previous = w.Button()
+    following = w.Button()
+    letters = w.ToggleButtons(options=list(LETTERS[:4]), value=None)
+    named = {
+        "reveal": reveal,
+        "knew": knew,
+        "missed": missed,
+        "previous": previous,
+        "next": following,
+        "answer": letters,
+        "topic": topic,
+        "difficulty": difficulty,
+    }
 
     def refresh() -> None:
+        for key, control in named.items():
+            control.description = _CONTROL_LABELS[session.lang][key]
         card.value = session.render("html")
         status.value = f"<b>{html.escape(session.progress())}</b>"
         question = session.current
@@ -980,7 +1023,7 @@ def quiz_widget(bank: Bank, *, lang: str = "en", shuffle_seed: int | None = 0) -
         if choice_mode:
             letters.unobserve(on_letter, "value")
             letters.options = list(question.letters)
-            letters.value = session._choices.get(question.id)
+            letters.value = session.current_choice
             letters.observe(on_letter, "value")
         flash = session.mode == "flashcards"
         knew.layout.display = missed.layout.display = "" if flash else "none"

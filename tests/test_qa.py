@@ -366,8 +366,10 @@ def test_quiz_widget_wires_the_session(bank):
     assert session.revealed
     buttons[1].click()  # "I knew it" scores and moves on
     assert session.score.answered == 1 and session.index == 1
+    assert buttons[0].description == "Reveal answer"
     language.value = "zh"
     assert session.current.question["zh"] in controls[3].value
+    assert buttons[0].description == "显示答案"
     mode.value = "multiple-choice"
     letters = controls[4]
     letters.value = session.current.correct
