@@ -625,7 +625,8 @@ def run_quick_course(
     summary = output.strip().splitlines()[-1] if output.strip() else ""
     inside = re.search(r" in ([\d.]+)s", summary)
     return {
-        "command": "COURSE_QUICK=1 COURSE_OFFLINE=1 pytest --nbval-lax " + " ".join(command[9:]),
+        "command": "COURSE_QUICK=1 COURSE_OFFLINE=1 COURSE_STATIC_WIDGETS=1 pytest --nbval-lax "
+        + " ".join(command[9:]),
         "complete": complete,
         "notebooks": {p.stem: per.get(p.stem, {"cells_s": None}) for p in notebooks},
         "total_s": round(wall, 1),

@@ -179,9 +179,11 @@ def test_discover_notebooks_names_what_exists_when_nothing_matches(tmp_path):
 
 
 def test_kernel_env_full_mode_unsets_quick_and_quick_mode_sets_it():
-    base = {"COURSE_QUICK": "1", "PATH": "/bin"}
+    base = {"COURSE_QUICK": "1", "PATH": "/bin", "MPLBACKEND": "Agg"}
     full = run.kernel_env(quick=False, base=base)
-    assert "COURSE_QUICK" not in full and full["PATH"] == "/bin" and full["MPLBACKEND"] == "Agg"
+    assert "COURSE_QUICK" not in full and full["PATH"] == "/bin"
+    assert "MPLBACKEND" not in full  # the inline backend stores figures in the outputs
+    assert full["COURSE_STATIC_WIDGETS"] == "1"
     assert run.kernel_env(quick=True, base={})["COURSE_QUICK"] == "1"
     assert base["COURSE_QUICK"] == "1"  # the caller's environment is not changed
 
@@ -425,15 +427,6 @@ def test_first_reaching_returns_the_first_epoch_at_or_above_target():
     assert quality.first_reaching([0.9, 0.95], [10, 20], 0.97) == (None, None)
     with pytest.raises(ValueError, match="one entry per epoch"):
         quality.first_reaching([0.9], [1, 2], 0.5)
-
-
-def test_validation_split_holds_out_the_last_examples_like_keras():
-    import numpy as np
-
-    x, y = np.arange(20).reshape(10, 2), np.arange(10)
-    (x_train, y_train), (x_val, y_val) = quality._split_like_validation_split(x, y, 0.1)
-    assert y_train.tolist() == list(range(9)) and y_val.tolist() == [9]
-    assert x_val.tolist() == [[18, 19]]
 
 
 def test_quality_parts_follow_only_unless_named():
