@@ -300,6 +300,27 @@ def count_layer_flops(model: Any) -> list[LayerFlops]:
     return rows
 
 
+def format_layer_flops(rows: list[LayerFlops]) -> str:
+    """A text table of :func:`count_layer_flops` rows with totals and the 6·N comparison."""
+    lines = [
+        f"{'layer':<16}{'kind':<14}{'params':>10}{'forward':>14}{'backward':>14}{'train/param':>13}"
+    ]
+    for row in rows:
+        ratio = f"{row.training / row.parameters:.1f}" if row.parameters else "-"
+        lines.append(
+            f"{row.name:<16}{row.kind:<14}{row.parameters:>10,}{row.forward:>14,.0f}{row.backward:>14,.0f}{ratio:>13}"
+        )
+    params = sum(r.parameters for r in rows)
+    train = sum(r.training for r in rows)
+    lines.append(
+        f"{'total':<30}{params:>10,}{sum(r.forward for r in rows):>14,.0f}{sum(r.backward for r in rows):>14,.0f}"
+    )
+    lines.append(
+        f"training FLOPs per example: counted {train:,.0f} | 6·N = {6 * params:,.0f} | ratio {train / (6 * params):.2f}"
+    )
+    return "\n".join(lines)
+
+
 def achieved_flops_per_second(flops: float, seconds: float) -> float:
     """FLOP/s achieved when ``flops`` operations took ``seconds`` (both > 0)."""
     return _positive(flops, "flops") / _positive(seconds, "seconds")
@@ -308,15 +329,13 @@ def achieved_flops_per_second(flops: float, seconds: float) -> float:
 # --------------------------------------------------------------------------- exercise checks
 @checks.exercise
 def check_training_cost(answer: Any) -> str | None:
-    """Exercise: cost of 7e9 parameters x 1e12 tokens at 400 TFLOP/s, 40 % utilisation, 2.5/hour."""
-    expected = 6 * 7e9 * 1e12 / (400e12 * 0.4) / 3600 * 2.5
+    """Exercise: cost of 1.3e9 parameters x 26e9 tokens at 150 TFLOP/s, 35 % utilisation, 2.0/hour."""
+    expected = 6 * 1.3e9 * 26e9 / (150e12 * 0.35) / 3600 * 2.0
     if not isinstance(answer, int | float):
         return f"answer with a number (the cost), got {type(answer).__name__}"
-    if math.isclose(answer, expected / 2.5, rel_tol=0.02):
+    if math.isclose(answer, expected / 2.0, rel_tol=0.02):
         return "that is the number of GPU-hours; multiply by the price per hour"
-    if math.isclose(answer, expected * 0.4 * 0.4, rel_tol=0.02) or math.isclose(
-        answer, expected * 0.4, rel_tol=0.02
-    ):
+    if math.isclose(answer, expected * 0.35**2, rel_tol=0.02):
         return "divide by the utilisation (you get less than the peak, so it takes longer), do not multiply"
     if math.isclose(answer, expected / 3, rel_tol=0.02):
         return "training costs 6 FLOPs per parameter per token, not 2 (that is inference)"

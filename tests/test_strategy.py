@@ -113,7 +113,16 @@ def test_achieved_flops_and_check():
     assert strategy.achieved_flops_per_second(1e9, 0.5) == 2e9
     with pytest.raises(ValueError, match="seconds"):
         strategy.achieved_flops_per_second(1e9, 0)
-    expected = 6 * 7e9 * 1e12 / (400e12 * 0.4) / 3600 * 2.5
+    expected = 6 * 1.3e9 * 26e9 / (150e12 * 0.35) / 3600 * 2.0
     assert strategy.check_training_cost(expected) is True
-    assert strategy.check_training_cost(expected / 2.5) is False
+    assert strategy.check_training_cost(expected / 2.0) is False
     assert strategy.check_training_cost(None) is False
+
+
+def test_format_layer_flops_mentions_totals():
+    import keras
+    from keras import layers
+
+    mlp = keras.Sequential([keras.Input((4,)), layers.Dense(3), layers.Dense(2)])
+    text = strategy.format_layer_flops(strategy.count_layer_flops(mlp))
+    assert "total" in text and f"6·N = {6 * mlp.count_params():,}" in text
