@@ -472,17 +472,18 @@ def part_gan(smoke: bool) -> dict[str, Any]:
     # Scale: the distance of as many real training digits to the real test digits (notebook 05).
     real_vs_real = scorer.score_images(real_train[:samples])
 
+    epochs = 1 if smoke else GAN_EPOCHS
     course, course_generator = _train_gan(
         real_train,
         scorer,
         generator=gan.build_generator(),
         discriminator=gan.build_discriminator(),
         batch_size=GAN_BATCH_SIZE,
-        epochs=1 if smoke else GAN_EPOCHS,
+        epochs=epochs,
         cpu_budget_s=None,
         description=(
             f"course DCGAN (batch {GAN_BATCH_SIZE}, Adam 2e-4 β1 0.5, label smoothing 0.1, "
-            f"{GAN_EPOCHS} epochs)"
+            f"{epochs} epochs)"
         ),
     )
     budget = course["cpu_seconds"]
