@@ -1011,7 +1011,12 @@ def format_markdown(results: dict[str, Any]) -> str:
         if quick:
             lines += [
                 "",
-                f"Whole course in quick mode: **{_fmt_s(quick.get('total_s'))}** wall "
+                (
+                    "Whole course in quick mode"
+                    if quick.get("complete")
+                    else f"Quick mode, only {', '.join(quick.get('notebooks') or [])}"
+                )
+                + f": **{_fmt_s(quick.get('total_s'))}** wall "
                 f"(pytest + kernels, peak RSS {_fmt_gb(quick.get('peak_rss_bytes'))}); "
                 f"nbval: {quick.get('summary') or '?'}.",
             ]
