@@ -19,7 +19,7 @@ from course_utils import metrics
 ZERO_DIVISIONS = (0.0, 1.0, np.nan)
 
 
-def _cases(n_cases: int = 60, num_classes: int = 2, seed: int = 0):
+def _cases(n_cases: int = 40, num_classes: int = 2, seed: int = 0):
     """Seeded random (y_true, y_pred) pairs of varied length, many tiny ones."""
     rng = np.random.default_rng(seed)
     for i in range(n_cases):
@@ -332,14 +332,15 @@ def test_expected_calibration_error_and_brier():
 def _brute_force_costs(y_true, scores, cost_fp, cost_fn):
     candidates = np.r_[np.inf, np.unique(scores)[::-1]]
     costs = []
-    for t in candidates:
-        tn, fp, fn, tp = sk.confusion_matrix(y_true, scores >= t, labels=[0, 1]).ravel()
+    for t in candidates:  # plain counting, independent of the code under test
+        flagged = scores >= t
+        fp, fn = np.sum(flagged & (y_true == 0)), np.sum(~flagged & (y_true == 1))
         costs.append((cost_fp * fp + cost_fn * fn) / len(y_true))
     return candidates, np.array(costs)
 
 
 def test_expected_cost_and_minimising_threshold_match_brute_force():
-    for i, (y_true, scores) in enumerate(_score_cases(n_cases=25, seed=14)):
+    for i, (y_true, scores) in enumerate(_score_cases(n_cases=15, seed=14)):
         cost_fp, cost_fn = [(1, 1), (1, 10), (5, 1), (0, 1), (1, 0)][i % 5]
         candidates, costs = _brute_force_costs(y_true, scores, cost_fp, cost_fn)
         for t, c in zip(candidates[::7], costs[::7], strict=True):
