@@ -598,7 +598,7 @@ def roc_auc(y_true: Any, scores: Any) -> float:
         A float in [0, 1].
     """
     fpr, tpr, _ = roc_curve(y_true, scores)
-    return float(np.trapezoid(tpr, fpr))
+    return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))  # trapezoidal rule (any NumPy)
 
 
 def precision_recall_curve(y_true: Any, scores: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
