@@ -1108,6 +1108,7 @@ def _quality_lines(quality: dict[str, Any]) -> list[str]:
                     _fmt_s(run.get("train_seconds")),
                     str(run.get("epochs_to_target") or "never"),
                     _fmt_s(run.get("seconds_to_target")),
+                    _fmt_s(run.get("cpu_seconds_to_target")),
                 ]
             )
         lines += _table(
@@ -1119,13 +1120,15 @@ def _quality_lines(quality: dict[str, Any]) -> list[str]:
                 "Training time",
                 "Epochs to target",
                 "Time to target",
+                "CPU time to target",
             ],
             rows,
         )
         speedup = tta.get("speedup")
         lines += [
             "",
-            f"Speed-up: **{speedup:.1f}×** (budget ≥ {BUDGETS['cnn_speedup']:.0f}×)."
+            f"Speed-up: **{speedup:.1f}×** in wall time (budget ≥ {BUDGETS['cnn_speedup']:.0f}×)"
+            + (f"; {tta['speedup_cpu']:.1f}× in CPU time." if tta.get("speedup_cpu") else ".")
             if speedup
             else "Speed-up: the course CNN did not reach the target.",
         ]
