@@ -67,5 +67,8 @@ fetch-data: setup  ## download the full datasets into the cache when the network
 bench: setup  ## benchmarks: time, memory and quality of every notebook (see benchmarks/)
 	$(PY) benchmarks/run.py $(ARGS)
 
+qa-export: setup  ## write the interview bank as printable Markdown (docs/interview_qa.md)
+	$(PY) -m course_utils.qa export docs/interview_qa.md
+
 clean:  ## remove caches (keeps .venv)
 	rm -rf .pytest_cache .ruff_cache **/__pycache__ *.egg-info
