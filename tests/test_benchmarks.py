@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -116,6 +117,20 @@ def test_sampler_ignores_samples_of_an_exited_process():
     root.gone = True
     sampler.sample()
     assert sampler.peak_rss == 100 * MB and sampler.samples == 1
+
+
+def test_sampler_thread_samples_until_stopped():
+    root = FakeProcess(64 * MB)
+    sampler = run.TreeSampler(10**9, interval=0.01, process_factory=lambda pid: root).start()
+    for _ in range(500):  # wait for the first samples (no timing assertion)
+        if sampler.samples >= 2:
+            break
+        threading.Event().wait(0.01)
+    sampler.stop()
+    taken = sampler.samples
+    assert taken >= 2 and sampler.peak == 64 * MB
+    threading.Event().wait(0.05)
+    assert sampler.samples == taken  # stopped means stopped
 
 
 def test_sampler_rejects_a_non_positive_interval():
