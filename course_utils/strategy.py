@@ -226,11 +226,11 @@ def _si(value: float, unit: str = "") -> str:
 
 def format_estimate(estimate: ComputeEstimate, currency: str = "$") -> str:
     """One readable paragraph for a :class:`ComputeEstimate` (what the widget prints)."""
-    days = estimate.wall_clock_hours / 24
+    hours = estimate.wall_clock_hours
+    days = f" ({hours / 24:,.1f} days)" if hours >= 24 else ""
     return (
         f"Training compute: {_si(estimate.flops, 'FLOP')}\n"
-        f"Accelerator-hours: {estimate.gpu_hours:,.0f}  ->  wall clock {estimate.wall_clock_hours:,.1f} h "
-        f"({days:,.1f} days)\n"
+        f"Accelerator-hours: {estimate.gpu_hours:,.{0 if estimate.gpu_hours >= 100 else 1}f}  ->  wall clock {hours:,.1f} h{days}\n"
         f"Cost: {currency}{estimate.cost:,.0f}\n"
         f"Memory for weights + gradients + optimizer state: {_si(estimate.memory.total, 'B')} "
         f"(activations not included) -> at least {estimate.min_gpus_for_memory} accelerator(s) to hold it"
