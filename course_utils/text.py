@@ -764,33 +764,59 @@ def spam_probability(message: str, predict: Predictor) -> float:
     return float(np.asarray(predict([message])).ravel()[0])
 
 
-def word_importance(message: str, predict: Predictor) -> tuple[float, list[tuple[str, float]]]:
-    """Occlusion importance: how much the spam probability drops when each word is removed.
+SCALES = ("log_odds", "probability")
+
+
+def _log_odds(probabilities: np.ndarray) -> np.ndarray:
+    clipped = np.clip(probabilities, 1e-7, 1 - 1e-7)
+    return np.log(clipped / (1 - clipped))
+
+
+def word_importance(
+    message: str, predict: Predictor, *, scale: str = "log_odds"
+) -> tuple[float, list[tuple[str, float]]]:
+    """Occlusion importance: how much the spam score drops when each word is removed.
 
     The message is split on whitespace into ``k`` words; for each word the message is scored
     again without it (all ``k + 1`` texts in one ``predict`` call). A positive change means the
-    word pushed the message towards spam, a negative one towards ham.
+    word pushed the message towards spam, a negative one towards ham. On the default
+    ``"log_odds"`` scale (``log(p / (1 - p))``) changes stay visible when the probability is
+    close to 0 or 1, where the probability itself barely moves.
 
     Args:
         message: the text.
         predict: ``texts -> probabilities``, e.g. from :func:`make_predictor`.
+        scale: ``"log_odds"`` or ``"probability"``: where the change is measured.
 
     Returns:
         ``(probability, [(word, change), ...])``: the full message's spam probability and,
-        in message order, each word with ``probability - probability_without_it``.
+        in message order, each word with ``score(message) - score(message without it)``.
+
+    Raises:
+        TypeError: ``message`` is not a str or ``predict`` is not callable.
+        ValueError: unknown ``scale``, or ``predict`` returned the wrong number of scores.
     """
     _check_message(message, predict)
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {', '.join(SCALES)}; got {scale!r}.")
     words = message.split()
     variants = [message] + [" ".join(words[:i] + words[i + 1 :]) for i in range(len(words))]
-    scores = np.asarray(predict(variants), dtype=np.float64).ravel()
-    if len(scores) != len(variants):
-        raise ValueError(f"predict returned {len(scores)} scores for {len(variants)} texts.")
-    full = float(scores[0])
-    return full, [(word, full - float(s)) for word, s in zip(words, scores[1:], strict=True)]
+    probabilities = np.asarray(predict(variants), dtype=np.float64).ravel()
+    if len(probabilities) != len(variants):
+        raise ValueError(f"predict returned {len(probabilities)} scores for {len(variants)} texts.")
+    scores = _log_odds(probabilities) if scale == "log_odds" else probabilities
+    changes = scores[0] - scores[1:]
+    return float(probabilities[0]), [
+        (word, float(change)) for word, change in zip(words, changes, strict=True)
+    ]
 
 
 def plot_word_importance(
-    probability: float, importances: Sequence[tuple[str, float]], *, top: int = 10
+    probability: float,
+    importances: Sequence[tuple[str, float]],
+    *,
+    top: int = 10,
+    scale: str = "log_odds",
 ) -> plt.Figure:
     """Bar chart of the ``top`` words with the largest absolute occlusion change.
 
@@ -798,6 +824,7 @@ def plot_word_importance(
         probability: the message's spam probability (shown in the title).
         importances: ``[(word, change), ...]`` from :func:`word_importance`.
         top: how many words to show.
+        scale: the ``scale`` passed to :func:`word_importance` (labels the axis).
 
     Returns:
         The figure (red bars push towards spam, blue towards ham).
@@ -805,15 +832,18 @@ def plot_word_importance(
     import matplotlib.pyplot as plt
 
     top = _check_positive_int(top, "top")
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {', '.join(SCALES)}; got {scale!r}.")
     ranked = sorted(importances, key=lambda item: abs(item[1]), reverse=True)[:top][::-1]
-    fig, ax = plt.subplots(figsize=(5.5, 0.28 * max(len(ranked), 3) + 1.0))
+    fig, ax = plt.subplots(figsize=(5.5, 0.28 * max(len(ranked), 3) + 1.1))
     if ranked:
         words, changes = zip(*ranked, strict=True)
         colors = ["tab:red" if c > 0 else "tab:blue" for c in changes]
         ax.barh(range(len(ranked)), changes, color=colors)
         ax.set_yticks(range(len(ranked)), [w[:25] for w in words], fontsize=8)
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_xlabel("change in spam probability when the word is removed")
+    what = "log-odds of spam" if scale == "log_odds" else "spam probability"
+    ax.set_xlabel(f"drop in {what} when the word is removed")
     verdict = "spam" if probability >= 0.5 else "ham"
     ax.set_title(f"P(spam) = {probability:.1%} -> {verdict}", fontsize=10)
     fig.tight_layout()

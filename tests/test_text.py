@@ -304,7 +304,9 @@ def _toy_predict(texts):
 
 def test_spam_probability_and_word_importance_with_a_known_predictor():
     assert text.spam_probability("free stuff", _toy_predict) == pytest.approx(0.5)
-    probability, importances = text.word_importance("FREE offer meeting", _toy_predict)
+    probability, importances = text.word_importance(
+        "FREE offer meeting", _toy_predict, scale="probability"
+    )
     assert probability == pytest.approx(0.45)
     assert [w for w, _ in importances] == ["FREE", "offer", "meeting"]
     changes = dict(importances)
@@ -312,9 +314,22 @@ def test_spam_probability_and_word_importance_with_a_known_predictor():
     assert changes["offer"] == pytest.approx(0.0)
     assert changes["meeting"] == pytest.approx(-0.05)
     assert text.word_importance("", _toy_predict)[1] == []
-    fig = text.plot_word_importance(probability, importances, top=2)
+    fig = text.plot_word_importance(probability, importances, top=2, scale="probability")
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels == ["meeting", "FREE"]  # the two largest |changes|, largest on top
+
+
+def test_word_importance_on_the_log_odds_scale():
+    def logit(p):
+        return np.log(p / (1 - p))
+
+    probability, importances = text.word_importance("FREE offer meeting", _toy_predict)
+    changes = dict(importances)
+    assert probability == pytest.approx(0.45)
+    assert changes["FREE"] == pytest.approx(logit(0.45) - logit(0.05))
+    assert changes["meeting"] == pytest.approx(logit(0.45) - logit(0.5))
+    with pytest.raises(ValueError, match="scale"):
+        text.word_importance("free", _toy_predict, scale="percent")
 
 
 def test_widget_logic_rejects_bad_input():
