@@ -1025,6 +1025,7 @@ def plot_training(
         The matplotlib figure.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     logs = getattr(history, "history", history)
     if not isinstance(logs, dict) or "d_loss" not in logs or "g_loss" not in logs:
@@ -1038,6 +1039,7 @@ def plot_training(
     ax.plot(epochs, logs["d_loss"], "o-", label="discriminator")
     ax.plot(epochs, logs["g_loss"], "s-", label="generator")
     ax.axhline(math.log(2), color="gray", linestyle=":", label="ln 2 (coin flip)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("epoch")
     ax.set_title("losses (training)")
     ax.legend(fontsize=8)
@@ -1053,6 +1055,7 @@ def plot_training(
         if baseline is not None:
             ax.axhline(baseline, color="gray", linestyle="--", label="real vs real")
         ax.set_yscale("log")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("epoch")
         ax.set_title("Fréchet distance (lower is better)")
         ax.legend(fontsize=8)
