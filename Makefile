@@ -9,7 +9,7 @@ ARGS ?=
 # Seconds a single cell may run during `make execute` (full mode) and under nbval (quick mode).
 CELL_TIMEOUT ?= 900
 
-.PHONY: help setup lab test lint format unit nbval execute data fetch-data bench qa-export clean
+.PHONY: help setup lab test lint format unit nbval execute data fetch-data bench qa-export pretrained-gan clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -66,6 +66,10 @@ fetch-data: setup  ## download the full datasets into the cache when the network
 
 bench: setup  ## benchmarks: time, memory and quality of every notebook (see benchmarks/)
 	$(PY) benchmarks/run.py $(ARGS)
+
+pretrained-gan: setup  ## retrain data/gan_generator.keras (DCGAN, 40 epochs, ~15 min) and refresh data/README.md
+	$(PY) scripts/train_gan_generator.py
+	$(PY) scripts/build_data.py --readme-only
 
 qa-export: setup  ## write the interview bank as printable Markdown (docs/interview_qa.md)
 	$(PY) -m course_utils.qa export docs/interview_qa.md
