@@ -67,7 +67,7 @@ fetch-data: setup  ## download the full datasets into the cache when the network
 bench: setup  ## benchmarks: time, memory and quality of every notebook (see benchmarks/)
 	$(PY) benchmarks/run.py $(ARGS)
 
-pretrained-gan: setup  ## retrain data/gan_generator.keras (DCGAN, 40 epochs, ~15 min) and refresh data/README.md
+pretrained-gan: setup  ## retrain data/gan_generator.keras (DCGAN, 40 epochs) and refresh data/README.md
 	$(PY) scripts/train_gan_generator.py
 	$(PY) scripts/build_data.py --readme-only
 
