@@ -519,7 +519,7 @@ def train_and_evaluate(
     max_tokens: int = 10_000,
     embedding_dim: int = 32,
     units: int = 32,
-    epochs: int = 10,
+    epochs: int = 8,
     batch_size: int = 128,
     learning_rate: float = 3e-3,
     dropout_rate: float = 0.3,
