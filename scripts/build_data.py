@@ -303,7 +303,8 @@ def write_readme(manifest: dict) -> None:
         "(`/usr/share/datasets/fashion-mnist/`) or from the Keras mirror.",
         "",
     ]
-    for name, entry in manifest["files"].items():
+    entries = list(manifest["files"].items()) + list(manifest.get("other_files", {}).items())
+    for name, entry in entries:
         lines += [
             f"## `{entry['file']}` ({name})",
             "",
@@ -317,17 +318,6 @@ def write_readme(manifest: dict) -> None:
             lines.append("- **Cleaning steps (messages left after each):**")
             lines += [f"  - {step}: {count:,}" for step, count in entry["cleaning_steps"].items()]
         lines.append("")
-    for name, entry in manifest.get("other_files", {}).items():
-        lines += [
-            f"## `{entry['file']}` ({name})",
-            "",
-            f"- **Source:** {entry['source']}",
-            f"- **Licence and attribution:** {entry['licence']}",
-            f"- **Contents:** {entry['contents']}",
-            f"- **Size:** {entry['bytes']:,} bytes",
-            f"- **SHA-256:** `{entry['sha256']}`",
-            "",
-        ]
     (DATA / "README.md").write_text("\n".join(lines))
 
 
