@@ -66,6 +66,21 @@ def _cpu() -> float:
     return time.process_time()
 
 
+def _accuracy_metric(
+    model: str, dataset: str, run: dict[str, Any], target: float | None = None
+) -> dict[str, Any]:
+    """The test-accuracy row of a CNN run from :func:`_train_cnn`."""
+    return _metric(
+        model,
+        dataset,
+        "test accuracy",
+        run["final_accuracy"],
+        target=target,
+        percent=True,
+        note=f"{run['epochs_run']} epochs, {run['train_seconds']:.0f} s training",
+    )
+
+
 def _metric(
     model: str,
     data: str,
@@ -239,23 +254,8 @@ def part_cnn(smoke: bool) -> dict[str, Any]:
     return {
         "status": "ok",
         "metrics": [
-            _metric(
-                "course CNN",
-                dataset,
-                "test accuracy",
-                course["final_accuracy"],
-                target=TARGETS["cnn_mnist_accuracy"],
-                percent=True,
-                note=f"{course['epochs_run']} epochs, {course['train_seconds']:.0f} s training",
-            ),
-            _metric(
-                "keras.io convnet",
-                dataset,
-                "test accuracy",
-                baseline["final_accuracy"],
-                percent=True,
-                note=f"{baseline['epochs_run']} epochs, {baseline['train_seconds']:.0f} s training",
-            ),
+            _accuracy_metric("course CNN", dataset, course, TARGETS["cnn_mnist_accuracy"]),
+            _accuracy_metric("keras.io convnet", dataset, baseline),
         ],
         "time_to_accuracy": {
             "data": dataset,
@@ -283,15 +283,7 @@ def part_cnn_fashion(smoke: bool) -> dict[str, Any]:
     return {
         "status": "ok",
         "metrics": [
-            _metric(
-                "course CNN",
-                dataset,
-                "test accuracy",
-                course["final_accuracy"],
-                target=TARGETS["cnn_fashion_accuracy"],
-                percent=True,
-                note=f"{course['epochs_run']} epochs, {course['train_seconds']:.0f} s training",
-            )
+            _accuracy_metric("course CNN", dataset, course, TARGETS["cnn_fashion_accuracy"])
         ],
         "run": course,
     }

@@ -582,6 +582,20 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
+def _run_sampled(command: list[str], env: dict[str, str]) -> tuple[Any, str, float, Any]:
+    """Run ``command`` in the repository, sampling its process tree's memory; return
+    ``(process, combined output, wall seconds, sampler)``."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    sampler = TreeSampler(proc.pid).start()
+    output, _ = proc.communicate()
+    wall = time.perf_counter() - start
+    sampler.stop()
+    return proc, output, wall, sampler
+
+
 def run_quick_course(
     notebooks: list[Path], *, timeout: int = 900, complete: bool = True
 ) -> dict[str, Any]:
@@ -613,14 +627,7 @@ def run_quick_course(
             *[_display_path(p) for p in notebooks],
         ]
         load_before = _load()
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        sampler = TreeSampler(proc.pid).start()
-        output, _ = proc.communicate()
-        wall = time.perf_counter() - start
-        sampler.stop()
+        proc, output, wall, sampler = _run_sampled(command, env)
         per = parse_junit(report.read_text()) if report.exists() else {}
     summary = output.strip().splitlines()[-1] if output.strip() else ""
     inside = re.search(r" in ([\d.]+)s", summary)
@@ -685,14 +692,7 @@ def run_quality_part(part: str, *, smoke: bool = False) -> dict[str, Any]:
         env["COURSE_OFFLINE"] = "1"
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         load_before = _load()
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        sampler = TreeSampler(proc.pid).start()
-        output, _ = proc.communicate()
-        wall = time.perf_counter() - start
-        sampler.stop()
+        proc, output, wall, sampler = _run_sampled(command, env)
         if out.exists():
             result = json.loads(out.read_text())
         else:
