@@ -154,6 +154,21 @@ def test_build_cnn_shapes_names_and_uncompiled():
     np.testing.assert_allclose(out.sum(axis=1), 1.0, rtol=1e-5)
 
 
+def test_build_cnn_block_order():
+    def order(model):
+        return [layer.name for layer in model.layers if layer.name[-1] == "1"]
+
+    assert order(cnn.build_cnn()) == ["conv1", "pool1", "bn1", "relu1"]
+    textbook = cnn.build_cnn(pool_first=False)
+    assert order(textbook) == ["conv1", "bn1", "relu1", "pool1"]
+    # Same parameters either way: only where BN and ReLU sit changes.
+    assert textbook.count_params() == cnn.build_cnn().count_params()
+    assert textbook.get_layer("bn1").output.shape[1:3] == (28, 28)
+    assert cnn.build_cnn().get_layer("bn1").output.shape[1:3] == (14, 14)
+    with pytest.raises(TypeError, match="pool_first"):
+        cnn.build_cnn(pool_first="yes")
+
+
 def test_build_cnn_options():
     model = cnn.build_cnn((32, 32, 3), 5, filters=(8, 8, 16), dense_units=12)
     assert model.output_shape == (None, 5)
@@ -261,7 +276,7 @@ def test_conv_filters_and_feature_maps(small_model):
     image = np.random.default_rng(0).integers(0, 256, (12, 12), dtype=np.uint8)
     maps = cnn.feature_maps(small_model, image)
     assert list(maps) == ["relu1", "relu2"]
-    assert maps["relu1"].shape == (12, 12, 4) and maps["relu2"].shape == (6, 6, 6)
+    assert maps["relu1"].shape == (6, 6, 4) and maps["relu2"].shape == (3, 3, 6)  # after pooling
     assert min(m.min() for m in maps.values()) >= 0  # after ReLU
     conv = cnn.feature_maps(small_model, image, ["conv1"])["conv1"]
     expected = cnn.conv2d_numpy(image / 255.0, cnn.conv_filters(small_model), padding="same")
