@@ -498,3 +498,8 @@ def test_median_counts_a_run_that_never_reached_the_target_as_zero():
     assert quality._median([4.0, None, 3.0]) == 3.0
     assert quality._median([]) is None
     assert quality._ratio(30.0, 10.0) == 3.0 and quality._ratio(30.0, None) is None
+
+
+def test_fastest_epoch_skips_the_first_one():
+    assert run._fastest_epoch([3.0, 5.0, 6.5, 9.0]) == 1.5
+    assert run._fastest_epoch([3.0]) is None and run._fastest_epoch([]) is None
