@@ -442,7 +442,8 @@ def stated_full_run(nb: Any) -> str | None:
             continue
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else source
-        match = re.search(r"Full run\W*:?\W*\s*(.+?)(?:\s+on a\b|[.;(\n]|$)", source)
+        # A full stop ends the sentence; a decimal point ("1.5 minutes") does not.
+        match = re.search(r"Full run\W*:?\W*\s*(.+?)(?:\s+on a\b|[;(\n]|\.(?!\d)|$)", source)
         if match:
             return match.group(1).strip()
     return None

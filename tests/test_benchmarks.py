@@ -490,6 +490,10 @@ def test_stated_full_run_reads_the_overview_sentence():
     assert run.stated_full_run(
         notebook(["Time.\n", "Full run: well under a minute (see below)."])
     ) == ("well under a minute")
+    assert run.stated_full_run(notebook("Full run: about 1.5 minutes on a 2-core CPU (93 s).")) == (
+        "about 1.5 minutes"
+    )
+    assert run.stated_full_run(notebook("Full run: 12 s. Next sentence.")) == "12 s"
     assert run.stated_full_run(notebook("No timing here.")) is None
 
 
