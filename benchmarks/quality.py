@@ -383,8 +383,7 @@ def part_cnn_fashion(smoke: bool) -> dict[str, Any]:
 # for validation, vocabulary 10,000, sequence length 200, embeddings and states of 32, batch 128,
 # dropout 0.3 before the output, up to 8 epochs with early stopping (patience 3, best weights
 # kept); the four kinds of cell are compared and the best by validation loss is the notebook's
-# model. text.train_and_evaluate does not return the validation loss, so this glue repeats the
-# notebook's steps with the module's own pieces. Keep these constants equal to the notebook's.
+# model. text.train_and_evaluate runs those steps; keep these constants equal to the notebook's.
 RNN_SEQUENCE_LENGTH = 200
 RNN_MAX_TOKENS = 10_000
 RNN_UNITS = 32
@@ -395,62 +394,31 @@ RNN_DROPOUT_RATE = 0.3
 
 
 def part_rnn(smoke: bool) -> dict[str, Any]:
-    import keras
+    from course_utils import text
 
-    from course_utils import data, text
-
-    (train_texts, train_labels), (test_texts, test_labels) = data.load_spam(verbose=False)
-    if smoke:
-        train_texts, train_labels = data.subsample(train_texts, train_labels, 600)
-    (fit_texts, y_fit), (val_texts, y_val) = text.split_validation(
-        train_texts, train_labels, fraction=0.15
-    )
-    vectorizer = text.make_vectorizer(
-        fit_texts, max_tokens=RNN_MAX_TOKENS, sequence_length=RNN_SEQUENCE_LENGTH
-    )
-    x_fit, x_val, x_test = (
-        text.vectorize(vectorizer, t) for t in (fit_texts, val_texts, test_texts)
-    )
-    dataset = (
-        f"spam, bundled ({len(x_fit):,} train / {len(x_val):,} validation / {len(x_test):,} test)"
-    )
     kinds = list(text.KINDS)[:2] if smoke else list(text.KINDS)
-    runs = []
-    for kind in kinds:
-        keras.utils.set_random_seed(SEED)
-        model = text.build_rnn_classifier(
+    runs = [
+        text.train_and_evaluate(
             kind,
-            vocab_size=vectorizer.vocabulary_size(),
+            dataset="spam",
             sequence_length=RNN_SEQUENCE_LENGTH,
+            max_tokens=RNN_MAX_TOKENS,
             embedding_dim=RNN_UNITS,
             units=RNN_UNITS,
-            dropout_rate=RNN_DROPOUT_RATE,
-        )
-        text.compile_classifier(model)
-        cpu0, wall0 = _cpu(), time.perf_counter()
-        history = model.fit(
-            x_fit,
-            y_fit,
-            validation_data=(x_val, y_val),
             epochs=1 if smoke else RNN_EPOCHS,
             batch_size=RNN_BATCH_SIZE,
-            callbacks=[text.early_stopping(patience=RNN_PATIENCE)],
-            verbose=0,
+            dropout_rate=RNN_DROPOUT_RATE,
+            patience=RNN_PATIENCE,
+            train_size=600 if smoke else None,
+            seed=SEED,
         )
-        wall, cpu = time.perf_counter() - wall0, _cpu() - cpu0
-        val_losses = history.history["val_loss"]
-        runs.append(
-            {
-                "kind": kind,
-                **text.evaluate_binary(model, x_test, test_labels),
-                "parameters": int(model.count_params()),
-                "train_seconds": round(wall, 1),
-                "train_cpu_seconds": round(cpu, 1),
-                "epochs_run": len(val_losses),
-                "best_epoch": int(min(range(len(val_losses)), key=val_losses.__getitem__)) + 1,
-                "best_val_loss": float(min(val_losses)),
-            }
-        )
+        for kind in kinds
+    ]
+    first = runs[0]
+    dataset = (
+        f"spam, bundled ({first['n_train']:,} train / {first['n_validation']:,} validation / "
+        f"{first['n_test']:,} test)"
+    )
     best = min(runs, key=lambda run: run["best_val_loss"])
     metrics = []
     for run in runs:

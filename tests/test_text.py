@@ -253,6 +253,8 @@ def test_train_and_evaluate_smoke():
     assert result["n_train"] + result["n_validation"] == 300
     for key in ("accuracy", "precision", "recall", "f1"):
         assert 0.0 <= result[key] <= 1.0
+    assert result["epochs_run"] == 1 and result["best_epoch"] == 1
+    assert result["best_val_loss"] > 0 and result["train_cpu_seconds"] > 0
     with pytest.raises(ValueError, match="dataset"):
         text.train_and_evaluate(dataset="mnist")
 
