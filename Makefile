@@ -9,7 +9,7 @@ ARGS ?=
 # Seconds a single cell may run during `make execute` (full mode) and under nbval (quick mode).
 CELL_TIMEOUT ?= 900
 
-.PHONY: help setup lab test lint format unit nbval execute data fetch-data bench qa-export pretrained-gan clean
+.PHONY: help setup lab test lint format unit nbval export execute data fetch-data bench qa-export pretrained-gan clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -46,6 +46,9 @@ nbval: setup  ## every notebook under nbval in quick mode (offline)
 	  --nbval-cell-timeout=$(CELL_TIMEOUT) -p no:randomly $(NOTEBOOKS)
 
 test: lint unit nbval  ## set up, lint, unit tests, notebooks in quick mode
+
+export: setup  ## copy the notebook cells marked #@save into their generated course_utils modules
+	$(PY) -m course_utils.export
 
 execute: setup  ## run every notebook top to bottom in full mode and store the outputs (NB=path for one)
 	@for nb in $(or $(NB),$(NOTEBOOKS)); do \

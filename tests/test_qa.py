@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import re
 
 import pytest
@@ -12,7 +13,7 @@ from course_utils import config, qa
 
 REPO = config.REPO_ROOT
 EXPORT = REPO / "docs" / "interview_qa.md"
-SEEDS = REPO.parent / "shared" / "seeds"
+SEEDS = REPO / "docs" / "seeds"
 
 # The seed questions the bank must contain, verbatim (see issue 7).
 SEED_QUESTIONS = {
@@ -103,7 +104,32 @@ def test_every_seed_question_is_in_the_bank_verbatim(bank):
             assert entry.seed.answer_en and entry.seed.audit
 
 
-@pytest.mark.skipif(not SEEDS.exists(), reason="the seed articles are outside this repository")
+SEED_SHA256 = {
+    "000_2417a2dda061507d.txt": "78e2de87a86577a9f415b4aaf5ffa96fdd9f91c9f843f4cc714c4e8b1cc4fc01",
+    "003_435b7772755f4cf4.txt": "25bd87ffa78adaeb5d0622cc76d715bd906a5f5bb106117d48ecb8206c8de90e",
+}
+
+
+def test_seed_articles_are_in_the_repository_unchanged():
+    for name, digest in SEED_SHA256.items():
+        assert hashlib.sha256((SEEDS / name).read_bytes()).hexdigest() == digest, name
+        assert digest in (SEEDS / "README.md").read_text(encoding="utf-8"), name
+
+
+def test_no_file_points_outside_the_repository():
+    suffixes = {".py", ".md", ".ipynb", ".yaml", ".yml", ".json", ".toml", ".cfg", ""}
+    skip = {".git", ".venv", "benchmarks/_runs", "tests/test_qa.py"}
+    offenders = [
+        path.relative_to(REPO).as_posix()
+        for path in REPO.rglob("*")
+        if path.is_file()
+        and path.suffix in suffixes
+        and not any(path.relative_to(REPO).as_posix().startswith(s) for s in skip)
+        and "../shared" in path.read_text(encoding="utf-8", errors="replace")
+    ]
+    assert offenders == [], "these files refer to ../shared, outside the repository"
+
+
 def test_seed_originals_are_verbatim_in_the_seed_files(bank):
     def squash(text: str) -> str:
         return re.sub(r"\s+", "", text)
