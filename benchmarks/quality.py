@@ -18,11 +18,13 @@ Parts:
 * ``cnn_fashion``: the course CNN recipe with notebook 03's Fashion-MNIST epochs
   (``cnn.COURSE_EPOCHS``) on the full Fashion-MNIST (when the Debian package
   ``dataset-fashion-mnist`` is installed; otherwise "skipped").
-* ``rnn``: notebook 04's four recurrent classifiers on the spam corpus (``course_utils.text``'s
-  pipeline, builders, compile and evaluation); the targets apply to the best by validation loss,
-  the model the notebook keeps: test accuracy and F1.
+* ``rnn``: notebook 04's four recurrent classifiers on the spam corpus (:func:`train_and_evaluate`
+  on the pipeline, builder, compile and evaluation that notebook 04 exports to
+  ``course_utils.rnn``); the targets apply to the best by validation loss, the model the notebook
+  keeps: test accuracy and F1.
 * ``gan``: the course DCGAN for its full-mode epochs, then the TensorFlow DCGAN tutorial's
-  networks and recipe for the same process CPU time; Fréchet distance of both.
+  networks and recipe for the same process CPU time, all with the code notebook 05 exports
+  to ``course_utils.gan``; Fréchet distance of both.
 
 ``--smoke`` shrinks data and epochs so a part runs in seconds: it tests this script, it does
 not measure anything.
@@ -380,10 +382,12 @@ def part_cnn_fashion(smoke: bool) -> dict[str, Any]:
 
 
 # Notebook 04's full mode (read from the notebook): spam corpus, 15% of the training set held out
-# for validation, vocabulary 10,000, sequence length 200, embeddings and states of 32, batch 128,
-# dropout 0.3 before the output, up to 8 epochs with early stopping (patience 3, best weights
-# kept); the four kinds of cell are compared and the best by validation loss is the notebook's
-# model. text.train_and_evaluate runs those steps; keep these constants equal to the notebook's.
+# for validation (stratified, seed 42), vocabulary 10,000, sequence length 200, embeddings and
+# states of 32, batch 128, dropout 0.3 before the output, up to 8 epochs with early stopping
+# (patience 3, best weights kept); the four kinds of cell are compared and the best by validation
+# loss is the notebook's model. train_and_evaluate runs those steps; keep these constants equal to
+# the notebook's.
+RNN_VALIDATION_FRACTION = 0.15
 RNN_SEQUENCE_LENGTH = 200
 RNN_MAX_TOKENS = 10_000
 RNN_UNITS = 32
@@ -393,24 +397,104 @@ RNN_PATIENCE = 3
 RNN_DROPOUT_RATE = 0.3
 
 
-def part_rnn(smoke: bool) -> dict[str, Any]:
-    from course_utils import text
+def train_and_evaluate(
+    kind: str,
+    *,
+    sequence_length: int = RNN_SEQUENCE_LENGTH,
+    max_tokens: int = RNN_MAX_TOKENS,
+    embedding_dim: int = RNN_UNITS,
+    units: int = RNN_UNITS,
+    epochs: int = RNN_EPOCHS,
+    batch_size: int = RNN_BATCH_SIZE,
+    dropout_rate: float = RNN_DROPOUT_RATE,
+    patience: int = RNN_PATIENCE,
+    train_size: int | None = None,
+    seed: int = SEED,
+) -> dict[str, Any]:
+    """Train one recurrent classifier the way notebook 04 does and measure it on the test set.
 
-    kinds = list(text.KINDS)[:2] if smoke else list(text.KINDS)
+    Steps: load the bundled spam corpus, hold out ``RNN_VALIDATION_FRACTION`` of the training set
+    for validation (stratified), fit the vectorizer on the training part, build and compile the
+    model, train with early stopping on the validation loss (best weights restored), then measure
+    on the test set, all with notebook 04's exported code (``course_utils.rnn``).
+
+    Args:
+        kind: one of ``course_utils.rnn.KINDS``.
+        sequence_length, max_tokens, embedding_dim, units, epochs, batch_size, dropout_rate,
+            patience: as in the notebook (defaults: its full mode).
+        train_size: if given, train on a stratified subsample of this many texts (smoke runs).
+        seed: seed for Keras, NumPy and the validation split.
+
+    Returns:
+        ``kind``, ``dataset``, test ``accuracy``, ``precision``, ``recall``, ``f1`` (threshold
+        0.5), ``parameters``, ``train_seconds`` (wall clock of ``fit``), ``train_cpu_seconds``
+        (process CPU time of ``fit``), ``epochs_run``, ``best_epoch``, ``best_val_loss`` (the
+        restored weights'), ``sequence_length``, ``n_train``, ``n_validation``, ``n_test``.
+    """
+    import keras
+    import numpy as np
+    from sklearn import model_selection
+
+    from course_utils import data, rnn
+
+    keras.utils.set_random_seed(seed)
+    (texts, labels), (test_texts, test_labels) = data.load_spam(verbose=False)
+    if train_size is not None:
+        texts, labels = data.subsample(texts, labels, train_size, seed=seed)
+    train_texts, val_texts, y_train, y_val = model_selection.train_test_split(
+        texts, labels, test_size=RNN_VALIDATION_FRACTION, random_state=seed, stratify=labels
+    )
+    vectorizer = rnn.make_vectorizer(
+        train_texts, max_tokens=max_tokens, sequence_length=sequence_length
+    )
+    x_train, x_val, x_test = (
+        rnn.vectorize(vectorizer, t) for t in (train_texts, val_texts, test_texts)
+    )
+    model = rnn.build_rnn_classifier(
+        kind,
+        vocab_size=vectorizer.vocabulary_size(),
+        sequence_length=sequence_length,
+        embedding_dim=embedding_dim,
+        units=units,
+        dropout_rate=dropout_rate,
+    )
+    rnn.compile_classifier(model)
+    start, cpu_start = time.perf_counter(), time.process_time()
+    history = model.fit(
+        x_train,
+        y_train,
+        validation_data=(x_val, y_val),
+        epochs=epochs,
+        batch_size=batch_size,
+        callbacks=[rnn.early_stopping(patience)],
+        verbose=0,
+    )
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
+    val_losses = history.history["val_loss"]
+    return {
+        "kind": kind,
+        "dataset": "spam",
+        **rnn.evaluate_binary(model, x_test, test_labels),
+        "parameters": int(model.count_params()),
+        "train_seconds": round(seconds, 1),
+        "train_cpu_seconds": round(cpu_seconds, 1),
+        "epochs_run": len(val_losses),
+        "best_epoch": int(np.argmin(val_losses)) + 1,
+        "best_val_loss": float(np.min(val_losses)),
+        "sequence_length": sequence_length,
+        "n_train": len(x_train),
+        "n_validation": len(x_val),
+        "n_test": len(x_test),
+    }
+
+
+def part_rnn(smoke: bool) -> dict[str, Any]:
+    from course_utils import rnn
+
+    kinds = list(rnn.KINDS)[:2] if smoke else list(rnn.KINDS)
     runs = [
-        text.train_and_evaluate(
-            kind,
-            dataset="spam",
-            sequence_length=RNN_SEQUENCE_LENGTH,
-            max_tokens=RNN_MAX_TOKENS,
-            embedding_dim=RNN_UNITS,
-            units=RNN_UNITS,
-            epochs=1 if smoke else RNN_EPOCHS,
-            batch_size=RNN_BATCH_SIZE,
-            dropout_rate=RNN_DROPOUT_RATE,
-            patience=RNN_PATIENCE,
-            train_size=600 if smoke else None,
-            seed=SEED,
+        train_and_evaluate(
+            kind, epochs=1 if smoke else RNN_EPOCHS, train_size=600 if smoke else None
         )
         for kind in kinds
     ]

@@ -5,8 +5,11 @@ Import modules, not names, so each call shows where it lives::
     from course_utils import config, data, plotting, checks
     course_utils.setup_notebook()
 
-Modules: ``config`` (quick/full mode, folders), ``data`` (offline-first loaders), ``checks``
-(exercise checks), ``plotting``, ``widgets``, and one module per notebook topic.
+Hand-written infrastructure, one module per concern: ``config`` (quick/full mode, folders),
+``setup``, ``data`` (offline-first loaders), ``download``, ``plotting``, ``widgets``, ``checks``
+(exercise checks), ``qa`` (the interview bank) and ``export``. Lesson code is generated from the
+notebook cells marked ``#@save`` (``make export``): ``strategy`` (01), ``interview`` (02), ``cnn``
+(03), ``rnn`` (04), ``gan`` (05), ``evaluation`` (06).
 """
 
 from . import checks, config

@@ -129,21 +129,40 @@ def bundled_path(name: str) -> Path:
         DataIntegrityError: the file's SHA-256 differs from ``data/manifest.json``.
     """
     _check_choice(name, tuple(_BUNDLED_FILES), "bundled dataset")
-    entry = _manifest()["files"][name]
+    return _verified(_manifest()["files"][name], "make data")
+
+
+def _verified(entry: dict, rebuild: str) -> Path:
+    """Path of a file listed in data/manifest.json, after checking that it exists and its SHA-256."""
     path = config.data_dir() / entry["file"]
+    fix = f"Restore it with `git checkout -- data/{entry['file']}` or rebuild it with `{rebuild}`."
     if not path.exists():
-        raise DataUnavailableError(
-            f"Bundled file {path} is missing. Restore it with `git checkout -- data/{entry['file']}` "
-            "or rebuild it with `make data`."
-        )
+        raise DataUnavailableError(f"Bundled file {path} is missing. {fix}")
     actual = _file_hash(path)
     if actual != entry["sha256"]:
         raise DataIntegrityError(
             f"Bundled file {path} is corrupted: its SHA-256 is {actual}, expected "
-            f"{entry['sha256']} (data/manifest.json). Restore it with "
-            f"`git checkout -- data/{entry['file']}` or rebuild it with `make data`."
+            f"{entry['sha256']} (data/manifest.json). {fix}"
         )
     return path
+
+
+def load_pretrained_generator() -> Any:
+    """Load ``data/gan_generator.keras``: notebook 05's DCGAN generator, made by ``make pretrained-gan``.
+
+    The file's SHA-256 is checked against ``data/manifest.json`` before Keras reads it.
+
+    Returns:
+        A ``keras.Model`` from latent vectors ``(batch, 64)`` to digits ``(batch, 28, 28, 1)`` in [-1, 1].
+
+    Raises:
+        DataUnavailableError: the file is missing.
+        DataIntegrityError: its SHA-256 differs from the manifest's.
+    """
+    import keras
+
+    path = _verified(_manifest()["other_files"]["gan_generator"], "make pretrained-gan")
+    return keras.models.load_model(path)
 
 
 def _matches(path: Path, known: str) -> bool:

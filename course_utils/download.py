@@ -30,8 +30,6 @@ from urllib.parse import urljoin, urlparse
 
 import requests
 
-from . import checks
-
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _RETRY_STATUS = {429, 500, 502, 503, 504}
 MAGIC_BYTES = {"jpeg": b"\xff\xd8\xff", "png": b"\x89PNG\r\n\x1a\n"}
@@ -508,44 +506,3 @@ def list_files(root: str | os.PathLike[str]) -> list[tuple[str, int, str]]:
             kind = "unknown"
         rows.append((path.relative_to(root).as_posix(), path.stat().st_size, kind))
     return rows
-
-
-# --------------------------------------------------------------------------- exercise check
-_HOSTILE_IDS = (
-    "../../evil",
-    "../evil",
-    "/tmp/evil",
-    "a/../../b",
-    "..",
-    "sub/dir",
-    "C:\\evil",
-    "./../x",
-)
-
-
-@checks.exercise
-def check_safe_path(answer: Any) -> str | None:
-    """Exercise: ``answer(folder, item_id)`` returns a path inside ``folder`` or raises ValueError."""
-    if not callable(answer):
-        return "answer must be a function taking (folder, item_id) and returning a Path"
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "downloads"
-        folder.mkdir()
-        good = answer(folder, "cat_01")
-        if (
-            not isinstance(good, str | os.PathLike)
-            or Path(good).resolve() != (folder / "cat_01.jpg").resolve()
-        ):
-            return f"for the plain id 'cat_01' return folder / 'cat_01.jpg', got {good!r}"
-        for hostile in _HOSTILE_IDS:
-            try:
-                path = answer(folder, hostile)
-            except ValueError:
-                continue
-            except Exception as error:  # noqa: BLE001 - any other exception is a wrong answer
-                return f"for {hostile!r} raise ValueError (a clear refusal), not {type(error).__name__}"
-            if not Path(path).resolve().is_relative_to(folder.resolve()):
-                return f"the id {hostile!r} gives {path}, which is outside the folder; refuse it with ValueError"
-            if Path(path).resolve() == folder.resolve():
-                return f"the id {hostile!r} gives the folder itself; refuse it with ValueError"
-    return None

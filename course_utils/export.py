@@ -56,11 +56,11 @@ def _source(cell: dict) -> str:
 
 
 def is_saved(cell: dict) -> bool:
-    """True for a code cell whose first line is the ``#@save`` marker."""
+    """True for a code cell whose first line is the ``#@save`` marker (or ``# @save``)."""
     if cell.get("cell_type") != "code":
         return False
     first = _source(cell).lstrip("\n").split("\n", 1)[0].strip()
-    return first == MARKER
+    return re.fullmatch(r"#\s*@save", first) is not None  # `ruff format` writes it `# @save`
 
 
 def _body(cell: dict) -> str:

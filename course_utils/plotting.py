@@ -157,3 +157,665 @@ def confusion_matrix(
         ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------- notebook 01
+def privacy_utility(
+    epsilons: Sequence[float],
+    measured: Sequence[float],
+    theory: Sequence[float],
+    *,
+    draws: int,
+) -> plt.Figure:
+    """Log-log plot of the 95% error of Laplace releases of a rate against ε (notebook 01).
+
+    Args:
+        epsilons: the privacy budgets.
+        measured: the measured 95% error for each ε, as a fraction (drawn in percentage points).
+        theory: the formula's 95% error for each ε, as a fraction.
+        draws: releases behind each measured point (for the legend).
+
+    Raises:
+        ValueError: the three sequences differ in length.
+    """
+    if not len(epsilons) == len(measured) == len(theory):
+        raise ValueError("epsilons, measured and theory need one value per ε each.")
+    fig, ax = plt.subplots(figsize=(5.5, 3.4))
+    ax.loglog(
+        epsilons, np.asarray(measured) * 100, "o", label=f"measured ({draws:,} releases each)"
+    )
+    ax.loglog(epsilons, np.asarray(theory) * 100, "-", label="Δ/ε · ln 20")
+    ax.set_xlabel("privacy budget ε (smaller = more private)")
+    ax.set_ylabel("95% error of the rate (points)")
+    ax.set_title("Privacy–utility trade-off of the Laplace mechanism")
+    ax.legend()
+    return fig
+
+
+def importance_bars(
+    names: Sequence[str],
+    means: Sequence[float],
+    stds: Sequence[float],
+    *,
+    xlabel: str,
+    top: int = 10,
+) -> plt.Figure:
+    """Horizontal bars of the ``top`` largest feature importances with error bars, largest on top.
+
+    Raises:
+        ValueError: ``names``, ``means`` and ``stds`` differ in length.
+    """
+    means, stds = np.asarray(means), np.asarray(stds)
+    if not len(names) == len(means) == len(stds):
+        raise ValueError("names, means and stds need one value per feature each.")
+    order = np.argsort(means)[::-1][:top][::-1]
+    fig, ax = plt.subplots(figsize=(5.5, 3.4))
+    ax.barh([names[i] for i in order], means[order], xerr=stds[order])
+    ax.set_xlabel(xlabel)
+    ax.set_title(f"Permutation importance, top {len(order)} features")
+    return fig
+
+
+def data_size_curve(
+    sizes: Sequence[int],
+    scores: Sequence[float],
+    *,
+    xlabel: str = "training examples (log scale)",
+    ylabel: str = "test score",
+) -> plt.Figure:
+    """A score against the training-set size, on a log x axis (a learning curve over data).
+
+    Raises:
+        ValueError: ``sizes`` and ``scores`` differ in length.
+    """
+    if len(sizes) != len(scores):
+        raise ValueError(f"got {len(sizes)} sizes and {len(scores)} scores; pass one per size.")
+    fig, ax = plt.subplots(figsize=(5, 3.2))
+    ax.semilogx(sizes, scores, "o-")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title("Learning curve: returns diminish with data")
+    return fig
+
+
+# --------------------------------------------------------------------------- notebook 04
+def length_histogram(
+    lengths: Sequence[int], *, chosen: int | None = None, percentiles: Sequence[int] = (50, 75, 90)
+) -> plt.Figure:
+    """Histogram of text lengths in tokens, with percentile lines and the chosen sequence length.
+
+    Args:
+        lengths: tokens per text ``(n,)``.
+        chosen: the sequence length picked; drawn in red with the share of texts it keeps whole.
+        percentiles: percentiles to mark (each in 0-100).
+
+    Raises:
+        ValueError: ``lengths`` is empty or not 1-D.
+    """
+    lengths = np.asarray(lengths)
+    if lengths.ndim != 1 or len(lengths) == 0:
+        raise ValueError(f"lengths must be a non-empty 1-D array, got shape {lengths.shape}.")
+    fig, ax = plt.subplots(figsize=(6.4, 3.0))
+    upper = np.percentile(lengths, 99)
+    ax.hist(np.minimum(lengths, upper), bins=60, color="tab:blue", alpha=0.8)
+    for p in percentiles:
+        value = np.percentile(lengths, p)
+        ax.axvline(value, color="gray", linestyle="--", linewidth=1)
+        ax.text(value, ax.get_ylim()[1] * 0.92, f" {p}%: {value:.0f}", fontsize=8, color="gray")
+    if chosen is not None:
+        ax.axvline(chosen, color="tab:red", linewidth=2)
+        label = f" chosen {chosen}\n covers {np.mean(lengths <= chosen):.0%}"
+        ax.text(chosen, ax.get_ylim()[1] * 0.6, label, color="tab:red", fontsize=9)
+    ax.set_xlabel(f"tokens per text (cut at the 99th percentile, {upper:.0f})")
+    ax.set_ylabel("texts")
+    fig.tight_layout()
+    return fig
+
+
+def gradient_norms(
+    curves: Mapping[str, Sequence[float]],
+    *,
+    title: str,
+    xlabel: str,
+    ylim: tuple[float, float] | None = None,
+) -> plt.Figure:
+    """Gradient norm per time step on a log scale, one line per curve (zeros drawn at 1e-30).
+
+    Args:
+        curves: label -> norms ``(steps,)``.
+        title: figure title.
+        xlabel: x-axis label (say where the output is read).
+        ylim: y-axis limits, or None for automatic.
+    """
+    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    for label, curve in curves.items():
+        ax.semilogy(np.maximum(np.asarray(curve, dtype=float), 1e-30), label=label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("mean ||d loss / d e_t||")
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def word_importance_bars(
+    probability: float,
+    importances: Sequence[tuple[str, float]],
+    *,
+    top: int = 10,
+    scale: str = "log_odds",
+) -> plt.Figure:
+    """Bars of the ``top`` words with the largest absolute occlusion change, largest on top.
+
+    Args:
+        probability: the message's spam probability (in the title).
+        importances: ``[(word, change), ...]``; red bars (change > 0) pushed towards spam.
+        top: how many words to show.
+        scale: ``"log_odds"`` or ``"probability"``, the scale of the changes (axis label).
+    """
+    ranked = sorted(importances, key=lambda item: abs(item[1]), reverse=True)[:top][::-1]
+    fig, ax = plt.subplots(figsize=(5.5, 0.28 * max(len(ranked), 3) + 1.1))
+    if ranked:
+        words, changes = zip(*ranked, strict=True)
+        colors = ["tab:red" if c > 0 else "tab:blue" for c in changes]
+        ax.barh(range(len(ranked)), changes, color=colors)
+        ax.set_yticks(range(len(ranked)), [w[:25] for w in words], fontsize=8)
+    ax.axvline(0, color="black", linewidth=0.8)
+    what = "log-odds of spam" if scale == "log_odds" else "spam probability"
+    ax.set_xlabel(f"drop in {what} when the word is removed")
+    verdict = "spam" if probability >= 0.5 else "ham"
+    ax.set_title(f"P(spam) = {probability:.1%} -> {verdict}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- notebook 03: inside a CNN
+def conv_filters(kernel: np.ndarray, *, columns: int = 8, title: str = "") -> plt.Figure:
+    """Show the first input channel of each filter of a ``Conv2D`` kernel (red > 0, blue < 0).
+
+    Args:
+        kernel: ``(kernel_height, kernel_width, in_channels, filters)`` array (``layer.kernel``).
+        columns: filters per row.
+        title: optional title of the figure.
+
+    Raises:
+        ValueError: ``kernel`` is not 4-D.
+    """
+    kernel = np.asarray(kernel)
+    if kernel.ndim != 4:
+        raise ValueError(
+            f"kernel must be (kernel_height, kernel_width, in_channels, filters), got {kernel.shape}."
+        )
+    count = kernel.shape[-1]
+    rows = int(np.ceil(count / columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 0.7, rows * 0.75), squeeze=False)
+    limit = np.abs(kernel[:, :, 0, :]).max()
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < count:
+            ax.imshow(kernel[:, :, 0, i], cmap="RdBu_r", vmin=-limit, vmax=limit)
+    if title:
+        fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def feature_maps(maps: Mapping[str, np.ndarray], *, per_layer: int = 8) -> plt.Figure:
+    """One row per layer: the first ``per_layer`` channels of each activation map.
+
+    Args:
+        maps: ``{layer name: (height, width, channels) array}`` for one image.
+        per_layer: channels shown per layer.
+
+    Raises:
+        ValueError: ``maps`` is empty.
+    """
+    if not maps:
+        raise ValueError("maps is empty; pass {layer name: (height, width, channels) array}.")
+    fig, axes = plt.subplots(
+        len(maps), per_layer, figsize=(per_layer * 0.85, len(maps) * 1.0), squeeze=False
+    )
+    for row, (name, activation) in enumerate(maps.items()):
+        for col in range(per_layer):
+            axes[row, col].axis("off")
+            if col < activation.shape[-1]:
+                axes[row, col].imshow(activation[:, :, col], cmap="viridis")
+        axes[row, 0].set_title(
+            f"{name} {activation.shape[0]}x{activation.shape[1]}", fontsize=8, loc="left"
+        )
+    fig.tight_layout()
+    return fig
+
+
+def heatmaps(
+    images: np.ndarray, maps: np.ndarray, titles: Sequence[str] | None = None
+) -> plt.Figure:
+    """Two rows: the images, then each image with its heat map (saliency, occlusion ...) on top.
+
+    Args:
+        images: ``(n, height, width)`` or ``(n, height, width, 1)`` array.
+        maps: ``(n, height, width)`` array, one map per image, on one scale for all: 0 (dark)
+            to 1 (bright); values outside are clipped.
+        titles: optional title per image.
+
+    Raises:
+        ValueError: images and maps of different shapes.
+    """
+    images = np.asarray(images)
+    if images.ndim == 4:
+        images = images[..., 0]
+    maps = np.asarray(maps)
+    if images.shape != maps.shape:
+        raise ValueError(f"images {images.shape} and maps {maps.shape} must have the same shape.")
+    count = len(images)
+    fig, axes = plt.subplots(2, count, figsize=(count * 1.15, 2.6), squeeze=False)
+    for i in range(count):
+        axes[0, i].imshow(images[i], cmap="gray")
+        axes[1, i].imshow(images[i], cmap="gray")
+        axes[1, i].imshow(maps[i], cmap="inferno", alpha=0.6, vmin=0, vmax=1)
+        for ax in axes[:, i]:
+            ax.axis("off")
+        if titles is not None:
+            axes[0, i].set_title(titles[i], fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def prediction_with_saliency(
+    image: np.ndarray,
+    probabilities: np.ndarray,
+    saliency: np.ndarray,
+    class_names: Sequence[str] | None = None,
+) -> plt.Figure:
+    """One prediction: the image, its saliency map on top of it, and the class probabilities.
+
+    Args:
+        image: ``(height, width)`` or ``(height, width, 1)`` array.
+        probabilities: ``(num_classes,)`` predicted probabilities; the largest is highlighted.
+        saliency: ``(height, width)`` map.
+        class_names: ``num_classes`` labels; defaults to 0..num_classes-1.
+
+    Raises:
+        ValueError: ``class_names`` does not match the number of probabilities.
+    """
+    image = np.asarray(image)
+    if image.ndim == 3:
+        image = image[..., 0]
+    probabilities = np.asarray(probabilities)
+    count = len(probabilities)
+    names = list(class_names) if class_names is not None else [str(i) for i in range(count)]
+    if len(names) != len(probabilities):
+        raise ValueError(f"got {len(names)} class names for {count} probabilities.")
+    predicted = int(probabilities.argmax())
+    fig, axes = plt.subplots(1, 3, figsize=(7.5, 2.4), gridspec_kw={"width_ratios": [1, 1, 2]})
+    axes[0].imshow(image, cmap="gray")
+    axes[0].set_title("input", fontsize=9)
+    axes[1].imshow(image, cmap="gray")
+    axes[1].imshow(saliency, cmap="inferno", alpha=0.6)
+    axes[1].set_title("saliency", fontsize=9)
+    for ax in axes[:2]:
+        ax.axis("off")
+    colours = ["tab:orange" if i == predicted else "tab:blue" for i in range(len(names))]
+    axes[2].barh(range(len(names)), probabilities, color=colours)
+    axes[2].set_yticks(range(len(names)), names, fontsize=8)
+    axes[2].invert_yaxis()
+    axes[2].set_xlim(0, 1)
+    axes[2].set_title(f"predicted {names[predicted]} ({probabilities[predicted]:.0%})", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- notebook 05
+def gan_samples(images: np.ndarray, *, columns: int = 10, title: str = "") -> plt.Figure:
+    """A compact grid of generated digits, as a GAN's training monitor draws it.
+
+    Args:
+        images: ``(n, height, width[, 1])`` with values in [-1, 1] (a generator's ``tanh`` output).
+        columns: images per row.
+        title: figure title.
+    """
+    images = np.asarray(images)
+    images = images[..., 0] if images.ndim == 4 else images
+    rows = int(np.ceil(len(images) / columns))
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(columns * 0.55, rows * 0.55 + 0.3), squeeze=False
+    )
+    for index, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if index < len(images):
+            ax.imshow(images[index], cmap="gray", vmin=-1, vmax=1)
+    fig.suptitle(title, fontsize=9)
+    fig.subplots_adjust(wspace=0.05, hspace=0.05, left=0.01, right=0.99, bottom=0.01, top=0.88)
+    return fig
+
+
+def show_in_place(figure: plt.Figure, handle: object = None) -> object:
+    """Show ``figure`` in a notebook where the previous figure of ``handle`` was, if any.
+
+    Pass the returned handle to the next call, so a figure redrawn during training updates in place
+    instead of piling up. Outside IPython nothing is shown.
+
+    Returns:
+        The display handle (None outside IPython).
+    """
+    from IPython import get_ipython
+    from IPython.display import display
+
+    plt.close(figure)
+    if get_ipython() is None:
+        return None
+    if handle is None:
+        return display(figure, display_id=True)
+    handle.update(figure)
+    return handle
+
+
+def gan_training(
+    history: Mapping[str, Sequence[float]] | object,
+    distances: Sequence[float] | None = None,
+    baseline: float | None = None,
+    title: str = "",
+) -> plt.Figure:
+    """A GAN's two losses per epoch and, if given, its Fréchet distance per epoch (log scale).
+
+    Args:
+        history: ``fit``'s History (or its ``.history`` dict) with ``d_loss`` and ``g_loss``.
+        distances: Fréchet distance after each epoch.
+        baseline: real-versus-real distance, drawn as a dashed line.
+        title: figure title.
+
+    Raises:
+        ValueError: the history has no ``d_loss`` or ``g_loss``.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    logs = getattr(history, "history", history)
+    if not isinstance(logs, Mapping) or "d_loss" not in logs or "g_loss" not in logs:
+        raise ValueError("history must hold 'd_loss' and 'g_loss' (a GAN's fit History).")
+    panels = 2 if distances else 1
+    fig, axes = plt.subplots(1, panels, figsize=(4.4 * panels, 3.0), squeeze=False)
+    ax = axes[0, 0]
+    epochs = np.arange(1, len(logs["d_loss"]) + 1)
+    ax.plot(epochs, logs["d_loss"], "o-", label="discriminator")
+    ax.plot(epochs, logs["g_loss"], "s-", label="generator")
+    ax.axhline(np.log(2), color="gray", linestyle=":", label="ln 2 (coin flip)")
+    ax.set_title("losses (training)")
+    if distances:
+        ax = axes[0, 1]
+        ax.plot(
+            np.arange(1, len(distances) + 1),
+            distances,
+            "o-",
+            color="tab:green",
+            label="generated vs real",
+        )
+        if baseline is not None:
+            ax.axhline(baseline, color="gray", linestyle="--", label="real vs real")
+        ax.set_yscale("log")
+        ax.set_title("Fréchet distance (lower is better)")
+    for ax in axes.flat:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel("epoch")
+        ax.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def gan_interpolation(rows: Mapping[str, np.ndarray]) -> plt.Figure:
+    """One row of generated digits per latent path, e.g. ``{"linear": images, "slerp": images}``.
+
+    Args:
+        rows: path name -> images ``(steps, height, width[, 1])`` in [-1, 1], the same steps each.
+    """
+    steps = len(next(iter(rows.values())))
+    fig, axes = plt.subplots(
+        len(rows), steps, figsize=(steps * 0.7, 0.8 + 0.55 * len(rows)), squeeze=False
+    )
+    for row, (name, images) in enumerate(rows.items()):
+        images = np.asarray(images)
+        images = images[..., 0] if images.ndim == 4 else images
+        for column, ax in enumerate(axes[row]):
+            ax.imshow(images[column], cmap="gray", vmin=-1, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.grid(False)
+        axes[row, 0].set_ylabel(name, fontsize=8)
+    fig.suptitle(f"from z0 (left) to z1 (right) in {steps} steps", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- notebook 02
+def attention_weights(
+    weights: Sequence[np.ndarray], titles: Sequence[str], labels: Sequence[str]
+) -> plt.Figure:
+    """Draw attention weight matrices side by side (rows: queries, columns: keys).
+
+    Args:
+        weights: one or more ``(n, n)`` weight matrices (rows sum to 1).
+        titles: a title per matrix.
+        labels: the ``n`` token labels, used for both axes.
+
+    Raises:
+        ValueError: the numbers of matrices and titles differ, or a matrix does not match labels.
+    """
+    if len(weights) != len(titles):
+        raise ValueError(f"got {len(weights)} matrices and {len(titles)} titles; pass one each.")
+    size = len(labels)
+    fig, axes = plt.subplots(1, len(weights), figsize=(3.4 * len(weights), 3.2), squeeze=False)
+    for ax, matrix, title in zip(axes.flat, weights, titles, strict=True):
+        matrix = np.asarray(matrix)
+        if matrix.shape != (size, size):
+            raise ValueError(
+                f"a weight matrix has shape {matrix.shape}, expected ({size}, {size})."
+            )
+        image = ax.imshow(matrix, cmap="viridis", vmin=0.0, vmax=1.0)
+        ax.grid(False)
+        ax.set_xticks(range(size), labels, rotation=45, ha="right", fontsize=8)
+        ax.set_yticks(range(size), labels, fontsize=8)
+        ax.set_xlabel("key (attended to)")
+        ax.set_title(title, fontsize=9)
+        for (row, column), value in np.ndenumerate(matrix):
+            color = "black" if value > 0.5 else "white"
+            ax.text(column, row, f"{value:.2f}", ha="center", va="center", fontsize=6, color=color)
+    axes.flat[0].set_ylabel("query")
+    fig.colorbar(image, ax=list(axes.flat), shrink=0.8, label="weight")
+    return fig
+
+
+def densities_and_discriminators(
+    x: np.ndarray,
+    p_data: np.ndarray,
+    p_generator: np.ndarray,
+    discriminators: Mapping[str, np.ndarray],
+) -> plt.Figure:
+    """Plot two 1-D densities and one or more discriminators ``D(x)`` on a twin axis.
+
+    Args:
+        x: the grid, ``(n,)``.
+        p_data, p_generator: the real and the generated density on the grid, ``(n,)``.
+        discriminators: label -> ``D(x)`` on the grid, ``(n,)`` values in [0, 1].
+    """
+    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    ax.fill_between(x, p_data, alpha=0.3, label="p_data (real)")
+    ax.fill_between(x, p_generator, alpha=0.3, label="p_g (generator)")
+    ax.set_xlabel("x")
+    ax.set_ylabel("density")
+    twin = ax.twinx()
+    for (label, values), style in zip(discriminators.items(), ("-", "--", ":", "-."), strict=False):
+        twin.plot(x, values, style, color="black", label=label)
+    twin.set_ylim(-0.02, 1.02)
+    twin.set_ylabel("D(x)")
+    twin.grid(False)
+    handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
+    ax.legend(handles, [h.get_label() for h in handles], fontsize=8, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- notebook 06
+def roc_pr_curves(
+    curves: Mapping[str, Mapping[str, np.ndarray | float]], positive_rate: float | None = None
+) -> plt.Figure:
+    """ROC and precision-recall curves side by side, one line per model or data set (notebook 06).
+
+    Args:
+        curves: ``{name: {"fpr", "tpr", "roc_auc", "precision", "recall", "average_precision"}}``:
+            the points of both curves (1-D arrays, e.g. from ``roc_curve`` and
+            ``precision_recall_curve``) and the two areas (floats).
+        positive_rate: if given, a dotted line at this precision: a random ranking's.
+
+    Returns:
+        The figure.
+
+    Raises:
+        ValueError: ``curves`` is empty or an entry lacks one of the keys.
+    """
+    needed = {"fpr", "tpr", "roc_auc", "precision", "recall", "average_precision"}
+    if not curves:
+        raise ValueError("curves is empty; pass {name: {'fpr': ..., 'tpr': ..., ...}}.")
+    for name, curve in curves.items():
+        if missing := needed - set(curve):
+            raise ValueError(f"curve {name!r} lacks {sorted(missing)}; it needs {sorted(needed)}.")
+    fig, (roc_ax, pr_ax) = plt.subplots(1, 2, figsize=(9, 3.6))
+    for name, curve in curves.items():
+        roc_ax.plot(curve["fpr"], curve["tpr"], label=f"{name} (AUC {curve['roc_auc']:.3f})")
+        pr_ax.step(
+            curve["recall"],
+            curve["precision"],
+            where="post",
+            label=f"{name} (AP {curve['average_precision']:.3f})",
+        )
+    roc_ax.plot([0, 1], [0, 1], ":", color="grey")
+    roc_ax.set(xlabel="false-positive rate", ylabel="true-positive rate", title="ROC")
+    if positive_rate is not None:
+        pr_ax.axhline(positive_rate, ls=":", color="grey", label=f"random ({positive_rate:.3f})")
+    pr_ax.set(xlabel="recall", ylabel="precision", title="precision-recall", ylim=(0, 1.02))
+    roc_ax.legend(fontsize=8, loc="lower right")
+    pr_ax.legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def reliability_diagram(models: Mapping[str, Mapping[str, object]]) -> plt.Figure:
+    """Reliability diagram and histogram of the predicted probabilities (notebook 06).
+
+    Args:
+        models: ``{name: {"bins": ..., "probabilities": ..., "ece": ...}}``: the output of
+            ``calibration_bins`` (a dict with ``edges``, ``count``, ``mean_predicted`` and
+            ``fraction_positive``), the probabilities, shape ``(n,)``, and the expected
+            calibration error shown in the legend.
+
+    Returns:
+        The figure: observed share of positives against mean predicted probability per bin
+        (a calibrated model lies on the diagonal), and how often each probability occurs.
+
+    Raises:
+        ValueError: ``models`` is empty or an entry lacks one of the keys.
+    """
+    if not models:
+        raise ValueError(
+            "models is empty; pass {name: {'bins': ..., 'probabilities': ..., 'ece': ...}}."
+        )
+    for name, model in models.items():
+        if missing := {"bins", "probabilities", "ece"} - set(model):
+            raise ValueError(f"model {name!r} lacks {sorted(missing)}.")
+    fig, (ax, hist_ax) = plt.subplots(1, 2, figsize=(9, 3.6))
+    ax.plot([0, 1], [0, 1], ":", color="grey", label="perfectly calibrated")
+    for i, (name, model) in enumerate(models.items()):
+        bins, color = model["bins"], f"C{i}"
+        full = np.asarray(bins["count"]) > 0  # empty bins have no point
+        ax.plot(bins["mean_predicted"][full], bins["fraction_positive"][full], "o-", color=color)
+        hist_ax.hist(
+            np.asarray(model["probabilities"]),
+            bins=bins["edges"],
+            histtype="step",
+            linewidth=1.5,
+            color=color,
+            label=f"{name} (ECE {model['ece']:.3f})",
+        )
+    ax.set(
+        xlabel="mean predicted probability", ylabel="fraction positive", title="reliability diagram"
+    )
+    ax.legend(fontsize=8, loc="upper left")
+    hist_ax.set(
+        xlabel="predicted probability",
+        ylabel="examples",
+        title="how often each probability occurs",
+        yscale="log",
+    )
+    hist_ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def threshold_figure(
+    report: Mapping[str, float],
+    roc: tuple[np.ndarray, np.ndarray],
+    costs: tuple[np.ndarray, Sequence[float]],
+) -> plt.Figure:
+    """One decision threshold in three panels: confusion matrix, ROC point, cost (notebook 06).
+
+    Args:
+        report: the numbers at the threshold (``threshold_report``'s dict): ``threshold``,
+            ``cost_fp``, ``cost_fn``, ``tp``, ``fp``, ``fn``, ``tn``, ``precision``, ``recall``,
+            ``f1``, ``fpr``, ``cost_per_example``, ``best_threshold``, ``best_cost_per_example``.
+        roc: ``(fpr, tpr)``, the points of the ROC curve.
+        costs: ``(thresholds, cost per example at each)``, the cost curve to draw.
+
+    Returns:
+        The figure.
+    """
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.3))
+    ax = axes[0]
+    matrix = np.array([[report["tn"], report["fp"]], [report["fn"], report["tp"]]])
+    ax.imshow(matrix, cmap="Blues")
+    ax.grid(False)
+    for (i, j), value in np.ndenumerate(matrix):
+        ax.text(
+            j,
+            i,
+            f"{['TN', 'FP', 'FN', 'TP'][2 * i + j]}\n{value}",
+            ha="center",
+            va="center",
+            color="white" if value > matrix.max() / 2 else "black",
+        )
+    ax.set_xticks([0, 1], ["pred 0", "pred 1"])
+    ax.set_yticks([0, 1], ["true 0", "true 1"])
+    ax.set_title(f"P {report['precision']:.2f}  R {report['recall']:.2f}  F1 {report['f1']:.2f}")
+
+    ax = axes[1]
+    ax.plot(*roc, label="ROC curve")
+    ax.plot([0, 1], [0, 1], ":", color="grey", label="random")
+    threshold = report["threshold"]
+    ax.plot(report["fpr"], report["recall"], "o", color="C3", label=f"threshold {threshold:.2f}")
+    ax.set(xlabel="false-positive rate", ylabel="true-positive rate (recall)", title="ROC point")
+    ax.legend(loc="lower right", fontsize=8)
+
+    ax = axes[2]
+    ax.plot(*costs)
+    ax.axvline(
+        threshold, color="C3", label=f"chosen {threshold:.2f}: {report['cost_per_example']:.3f}"
+    )
+    best, best_cost = report["best_threshold"], report["best_cost_per_example"]
+    if np.isfinite(best):  # +inf means "flag nothing": no point on the threshold axis
+        ax.plot(
+            best,
+            best_cost,
+            "*",
+            color="C2",
+            markersize=12,
+            label=f"lowest at {best:.2f}: {best_cost:.3f}",
+        )
+    ax.set(
+        xlabel="threshold",
+        ylabel="cost per example",
+        title=f"cost (FP {report['cost_fp']:g}, FN {report['cost_fn']:g})",
+    )
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -160,3 +160,40 @@ def setup_notebook(seed: int = 42, *, verbose: bool = True) -> Environment:
             f"{env.cpu_cores} CPU cores, {env.ram_gb:g} GB RAM | data here: {have} | seed {seed}"
         )
     return env
+
+
+def environment_rows(env: Environment, widgets_ok: bool) -> list[tuple[str, str, str]]:
+    """Rows of (item, value, verdict) for notebook 00's environment table.
+
+    Args:
+        env: from :func:`environment_report`.
+        widgets_ok: whether ipywidgets imported and a widget could be created.
+    """
+    from . import data
+
+    python_ok = _version_tuple(env.python) >= (3, 10)
+    rows = [
+        ("Python", env.python, "ok" if python_ok else "need 3.10+"),
+        ("TensorFlow", env.tensorflow, "ok"),
+        ("Keras", env.keras, "ok" if env.keras.startswith("3.") else "need Keras 3"),
+        ("ipywidgets", env.ipywidgets, "ok" if widgets_ok else "widgets will not display"),
+        (
+            "CPU cores",
+            str(env.cpu_cores),
+            "ok" if env.cpu_cores >= 2 else "slow: full mode takes longer",
+        ),
+        ("RAM", f"{env.ram_gb:g} GB", "ok" if env.ram_gb >= 2 else "tight: use COURSE_QUICK=1"),
+        ("Mode", env.mode, "ok"),
+    ]
+    for name, info in data.describe_sources().items():
+        state = (
+            "full set here"
+            if info.full_local
+            else "bundled sample"
+            if info.bundled
+            else "needs network"
+        )
+        rows.append(
+            (f"Data: {name}", state, "ok" if info.bundled or info.full_local else "optional")
+        )
+    return rows

@@ -507,3 +507,17 @@ def test_median_counts_a_run_that_never_reached_the_target_as_zero():
 def test_fastest_epoch_skips_the_first_one():
     assert run._fastest_epoch([3.0, 5.0, 6.5, 9.0]) == 1.5
     assert run._fastest_epoch([3.0]) is None and run._fastest_epoch([]) is None
+
+
+# --------------------------------------------------------------------------- notebook 04
+def test_rnn_train_and_evaluate_smoke():
+    result = quality.train_and_evaluate(
+        "gru", train_size=300, sequence_length=20, max_tokens=500, units=4, embedding_dim=4,
+        epochs=1,
+    )  # fmt: skip
+    assert result["kind"] == "gru" and result["n_test"] == 1157
+    assert result["n_train"] + result["n_validation"] == 300
+    for key in ("accuracy", "precision", "recall", "f1"):
+        assert 0.0 <= result[key] <= 1.0
+    assert result["epochs_run"] == 1 and result["best_epoch"] == 1
+    assert result["best_val_loss"] > 0 and result["train_cpu_seconds"] > 0

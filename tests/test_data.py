@@ -227,3 +227,24 @@ def test_manifest_and_readme_match_the_files():
         assert entry["sha256"] in readme, f"data/README.md lacks the SHA-256 of {entry['file']}"
         assert entry["licence"] and entry["source"]
         assert path.stat().st_size < 5 * 2**20, f"{entry['file']} is over 5 MB: keep the repo lean"
+
+
+# --------------------------------------------------------------------------- notebook 05
+def test_pretrained_generator_loads_after_its_checksum():
+    generator = data.load_pretrained_generator()
+    assert generator.input_shape == (None, 64) and generator.output_shape == (None, 28, 28, 1)
+    assert (config.data_dir() / "gan_generator.keras").stat().st_size < 2 * 2**20
+
+
+def test_corrupted_or_missing_pretrained_generator_says_how_to_rebuild(data_copy):
+    path = data_copy / "gan_generator.keras"
+    raw = bytearray(path.read_bytes())
+    raw[5000] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    with pytest.raises(
+        data.DataIntegrityError, match=r"gan_generator\.keras is corrupted.*pretrained-gan"
+    ):
+        data.load_pretrained_generator()
+    path.unlink()
+    with pytest.raises(data.DataUnavailableError, match="make pretrained-gan"):
+        data.load_pretrained_generator()

@@ -151,15 +151,3 @@ def test_server_binds_localhost_and_shuts_down():
         _ = running.url
     with pytest.raises(ValueError):
         download.DemoServer(delay=-1)
-
-
-def test_safe_path_exercise_check():
-    def naive(folder, item_id):
-        return folder / (item_id + ".jpg")
-
-    def good(folder, item_id):
-        return folder / download.safe_filename(item_id, ".jpg")
-
-    assert download.check_safe_path(good) is True
-    assert download.check_safe_path(naive) is False
-    assert download.check_safe_path(None) is False

@@ -92,5 +92,7 @@ def test_bad_notebooks_get_a_clear_error(tmp_path, cells, meta, message):
 def test_marker_must_be_the_first_line():
     assert export.is_saved({"cell_type": "code", "source": "#@save\nx = 1"})
     assert export.is_saved({"cell_type": "code", "source": ["\n", "#@save  \n", "x = 1"]})
+    assert export.is_saved({"cell_type": "code", "source": "# @save\nx = 1"})  # as ruff formats it
+    assert not export.is_saved({"cell_type": "code", "source": "# @saved\nx = 1"})
     assert not export.is_saved({"cell_type": "code", "source": "x = 1  #@save"})
     assert not export.is_saved({"cell_type": "markdown", "source": "#@save\nx"})

@@ -380,7 +380,7 @@ def test_command_line_export_and_check(bank, tmp_path, raw_bank):
     assert qa.main(["check", "--export", str(tmp_path / "missing.md")]) == 1
 
 
-# --------------------------------------------------------------------------- widget and exercise
+# --------------------------------------------------------------------------- widget
 def test_quiz_widget_wires_the_session(bank):
     widget = qa.quiz_widget(bank, shuffle_seed=None)
     session = widget.session
@@ -400,32 +400,6 @@ def test_quiz_widget_wires_the_session(bank):
     letters = controls[4]
     letters.value = session.current.correct
     assert session.score.correct == 2
-
-
-def test_check_new_entry(capsys):
-    assert qa.check_new_entry(None) is False
-    assert "not attempted" in capsys.readouterr().out
-    entry = {
-        "id": "my-first-card",
-        "topic": "cnn",
-        "difficulty": "easy",
-        "source": "course",
-        "question": {"en": "What does a 1×1 convolution do?", "zh": "1×1 卷积有什么作用？"},
-        "answer": {"en": "It mixes channels at each pixel.", "zh": "它在每个像素上混合各个通道。"},
-        "explanation": "A 1×1 convolution is a dense layer applied at every position.",
-        "mistakes": ["Thinking it does nothing."],
-        "link": "03_cnn_image_classification.ipynb",
-        "options": [
-            {"en": "Mixes channels", "zh": "混合通道"},
-            {"en": "Nothing", "zh": "没有作用"},
-        ],
-        "correct": "a",
-    }
-    assert qa.check_new_entry(entry) is True
-    assert qa.check_new_entry({**entry, "difficulty": "trivial"}) is False
-    assert "field 'difficulty'" in capsys.readouterr().out
-    assert qa.check_new_entry({**entry, "id": "cnn-output-shape"}) is False
-    assert "already in the bank" in capsys.readouterr().out
 
 
 def test_topic_names_need_exactly_en_and_zh(raw_bank):

@@ -35,3 +35,13 @@ def test_setup_notebook_seeds_and_prints_banner(capsys, monkeypatch):
 def test_setup_notebook_rejects_bad_seed(seed):
     with pytest.raises(TypeError, match="seed must be an int"):
         course_utils.setup_notebook(seed=seed)
+
+
+def test_environment_rows_cover_versions_hardware_and_data():
+    rows = setup.environment_rows(setup.environment_report(), widgets_ok=True)
+    items = [r[0] for r in rows]
+    assert {"Python", "TensorFlow", "Keras", "ipywidgets", "CPU cores", "RAM"} <= set(items)
+    assert "Data: mnist" in items and "Data: imdb" in items
+    assert dict((r[0], r[2]) for r in rows)["Keras"] == "ok"
+    without_widgets = setup.environment_rows(setup.environment_report(), widgets_ok=False)
+    assert "widgets will not display" in [r[2] for r in without_widgets]
