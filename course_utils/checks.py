@@ -212,7 +212,7 @@ def check_sequence_length(answer: Any, lengths: Any, share: float = 0.75) -> str
     import numpy as np
 
     if isinstance(answer, bool) or not isinstance(answer, int | np.integer):
-        return f"answer with a whole number of tokens, e.g. 300; got {answer!r}"
+        return f"answer with a whole number of tokens, e.g. 120; got {answer!r}"
     lengths = np.asarray(lengths)
     covered = np.mean(lengths <= answer)
     if covered < share:
@@ -245,9 +245,9 @@ def check_forget_gate(
         return None
     if np.allclose(answer, z[:, units : 2 * units], atol=1e-5):
         return "you have the pre-activation; apply the sigmoid"
-    for k, name in ((0, "input gate i"), (2, "candidate block"), (3, "output gate o")):
+    for k, name in ((0, "input gate i"), (2, "candidate block g"), (3, "output gate o")):
         if np.allclose(answer, blocks[k], atol=1e-5):
-            return f"that is the {name}; Keras orders the blocks i, f, c, o: take columns units:2*units"
+            return f"that is the {name}; Keras orders the blocks i, f, g, o: take columns units:2*units"
     return (
         "compute sigmoid(x_t @ kernel + h_prev @ recurrent_kernel + bias) on columns units:2*units"
     )

@@ -17,18 +17,16 @@ from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"", "0", "false", "no", "off"}
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _flag(name: str) -> bool:
     raw = os.environ.get(name, "").strip().lower()
-    if raw in _TRUE:
-        return True
-    if raw in _FALSE:
-        return False
-    raise ValueError(f"{name}={raw!r} is not understood: set it to 1 (on) or 0 (off), or unset it.")
+    if raw not in ("", "0", "false", "no", "off", "1", "true", "yes", "on"):
+        raise ValueError(
+            f"{name}={raw!r} is not understood: set it to 1 (on) or 0 (off), or unset it."
+        )
+    return raw in ("1", "true", "yes", "on")
 
 
 def is_quick() -> bool:
@@ -42,21 +40,13 @@ def is_offline() -> bool:
 
 
 def pick(full: T, quick: T) -> T:
-    """Return ``quick`` in quick mode and ``full`` otherwise.
-
-    Use it for every size that quick mode shrinks, so the switch is read in one place::
-
-        epochs = config.pick(full=8, quick=1)
-    """
+    """Return ``quick`` in quick mode and ``full`` otherwise, e.g. ``config.pick(full=8, quick=1)``."""
     return quick if is_quick() else full
 
 
 def mode_name() -> str:
     """Return ``"quick"`` or ``"full"``."""
     return "quick" if is_quick() else "full"
-
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def data_dir() -> Path:
@@ -66,9 +56,8 @@ def data_dir() -> Path:
 
 def cache_dir() -> Path:
     """Folder for downloaded full datasets (``COURSE_CACHE_DIR`` or the OS cache folder)."""
-    env = os.environ.get("COURSE_CACHE_DIR")
-    if env:
-        return Path(env)
+    if os.environ.get("COURSE_CACHE_DIR"):
+        return Path(os.environ["COURSE_CACHE_DIR"])
     import pooch
 
     return Path(pooch.os_cache("course_utils"))

@@ -181,7 +181,7 @@ def render(notebook: Path, package: Path = PACKAGE) -> Export | None:
     header = [
         GENERATED.format(notebook=relative),
         f"# Edit the cells marked {MARKER} in the notebook, then run `make export`.",
-        f'"""Lesson code from notebook {title}, reused by later notebooks, benchmarks and tests."""',
+        f'"""The cells marked {MARKER} in notebook {title}, importable elsewhere."""',
         "",
     ]
     text = "\n".join(header + imports) + "\n\n\n" + "\n\n\n".join(bodies) + "\n"

@@ -617,6 +617,8 @@ def attention_weights(
         ax.grid(False)
         ax.set_xticks(range(size), labels, rotation=45, ha="right", fontsize=8)
         ax.set_yticks(range(size), labels, fontsize=8)
+        if ax is not axes.flat[0]:
+            ax.tick_params(labelleft=False)  # same queries as the first panel; no overlap
         ax.set_xlabel("key (attended to)")
         ax.set_title(title, fontsize=9)
         for (row, column), value in np.ndenumerate(matrix):
@@ -811,6 +813,13 @@ def threshold_figure(
             markersize=12,
             label=f"lowest at {best:.2f}: {best_cost:.3f}",
         )
+    # Flagging everything (threshold 0) can cost far more than any sensible threshold: clip the
+    # y-axis near the cost of flagging nothing and of the marked thresholds, so their gap shows.
+    examples = report["tp"] + report["fp"] + report["fn"] + report["tn"]
+    flag_nothing = report["cost_fn"] * (report["tp"] + report["fn"]) / examples
+    top = min(1.3 * max(flag_nothing, report["cost_per_example"], best_cost), 1.05 * max(costs[1]))
+    if top > 0:
+        ax.set_ylim(0, top)
     ax.set(
         xlabel="threshold",
         ylabel="cost per example",

@@ -1,23 +1,19 @@
-"""The interview question bank of notebook 02: load and validate it, quiz, render, print.
+"""The interview question bank of notebook 02: load and validate it, filter, score, quiz, render.
 
 :func:`load_bank` reads ``data/interview_qa.yaml`` and checks every entry against the schema,
 raising :class:`BankError` with one line per problem: ``entry '<id>', field '<field>': <what is
 wrong>``. :class:`QuizSession` is the quiz's state (pure Python, tested); :func:`quiz_widget` only
-wires it to buttons. :func:`export_markdown` prints the bank (``make qa-export``), and
-``python -m course_utils.qa check`` also checks the links into the notebooks.
+wires it to buttons. ``scripts/qa_bank.py`` prints the bank (``make qa-export``) and checks links.
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import html
-import json
 import random
 import re
-import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -151,14 +147,17 @@ def _has_text(value: Any) -> bool:
     return isinstance(value, str) and value.strip() != ""
 
 
-def _bilingual(name: str, value: Any, chinese: bool = True) -> list[tuple[str, str]]:
-    """(field, problem) pairs for a ``{en, zh}`` mapping."""
+def _text_fields(
+    name: str, value: Any, keys: Sequence[str], chinese: bool = False
+) -> list[tuple[str, str]]:
+    """(field, problem) pairs for a mapping that needs non-empty text under exactly ``keys``."""
     if not isinstance(value, Mapping):
-        return [(name, f"expected a mapping with keys en and zh, got {value!r}")]
-    missing = [lang for lang in LANGUAGES if not _has_text(value.get(lang))]
-    found = [(f"{name}.{lang}", "missing or empty text") for lang in missing]
-    if set(value) - set(LANGUAGES):
-        found.append((name, f"unknown keys {sorted(set(value) - set(LANGUAGES))}; use en and zh"))
+        return [(name, f"expected a mapping with keys {', '.join(keys)}, got {value!r}")]
+    missing = [key for key in keys if not _has_text(value.get(key))]
+    found = [(f"{name}.{key}", "missing or empty text") for key in missing]
+    unknown = sorted(set(value) - set(keys))
+    if unknown:
+        found.append((name, f"unknown keys {unknown}; use {', '.join(keys)}"))
     if chinese and _has_text(value.get("zh")) and not re.search(r"[\u4e00-\u9fff]", value["zh"]):
         found.append((f"{name}.zh", "contains no Chinese characters"))
     return found
@@ -171,7 +170,9 @@ def _choice_problems(raw: Mapping[str, Any]) -> list[tuple[str, str]]:
     options = raw.get("options", [])
     if not isinstance(options, list) or ("options" in raw and not 2 <= len(options) <= 8):
         return [("options", f"must be a list of 2 to {len(LETTERS)} options")]
-    found = [p for n, opt in enumerate(options) for p in _bilingual(f"options[{n}]", opt, False)]
+    found = []
+    for number, option in enumerate(options):
+        found += _text_fields(f"options[{number}]", option, LANGUAGES)
     letters = list(LETTERS[: len(options)])
     if options and raw["correct"] not in letters:
         found.append(("correct", f"{raw['correct']!r} must be one of {letters}"))
@@ -187,15 +188,7 @@ def _seed_problems(raw: Mapping[str, Any]) -> list[tuple[str, str]]:
         return [("seed", "seed entries need a seed block with " + ", ".join(_SEED_FIELDS))]
     if not is_seed and seed is not None:
         return [("seed", "only entries with source: seed may have a seed block")]
-    if seed is None:
-        return []
-    if not isinstance(seed, Mapping):
-        return [("seed", "must be a mapping")]
-    missing = [name for name in _SEED_FIELDS if not _has_text(seed.get(name))]
-    found = [(f"seed.{name}", "missing or empty text") for name in missing]
-    if set(seed) - set(_SEED_FIELDS):
-        found.append(("seed", f"unknown keys {sorted(set(seed) - set(_SEED_FIELDS))}"))
-    return found
+    return [] if seed is None else _text_fields("seed", seed, _SEED_FIELDS)
 
 
 def validate_entry(raw: Any, topics: Iterable[str], index: int = 0) -> list[str]:
@@ -216,7 +209,7 @@ def validate_entry(raw: Any, topics: Iterable[str], index: int = 0) -> list[str]
         if name in raw and raw[name] not in allowed:
             found.append((name, f"{raw[name]!r} is not one of {allowed}"))
     for name in ("question", "answer"):
-        found += _bilingual(name, raw[name]) if name in raw else []
+        found += _text_fields(name, raw[name], LANGUAGES, chinese=True) if name in raw else []
     if "explanation" in raw and not _has_text(raw["explanation"]):
         found.append(("explanation", "must be a non-empty string"))
     mistakes = raw.get("mistakes", ["(reported above)"])
@@ -255,8 +248,7 @@ def parse_bank(raw: Any, source: str = "the question bank") -> Bank:
         problems.append("key 'topics': expected a mapping topic -> {en, zh}")
         topics = {}
     for key, names in topics.items():
-        bilingual = isinstance(names, Mapping) and set(names) == set(LANGUAGES)
-        if not bilingual or not all(map(_has_text, names.values())):
+        if _text_fields(key, names, LANGUAGES):
             problems.append(f"topic {key!r}: needs exactly an en and a zh name, got {names!r}")
     entries = raw.get("questions")
     if not isinstance(entries, list) or not entries:
@@ -302,36 +294,6 @@ def load_bank(path: str | Path | None = None) -> Bank:
     except yaml.YAMLError as error:
         raise BankError([f"not valid YAML: {error}"], path.name) from error
     return parse_bank(raw, path.name)
-
-
-def check_links(bank: Bank, notebooks_dir: str | Path | None = None) -> list[str]:
-    """Problems with the questions' links into the notebooks; empty when every link resolves.
-
-    A link names a notebook in ``notebooks_dir`` (default: the repository's ``notebooks/``) and
-    optionally an anchor: an ``<a id="...">`` tag or a heading of that notebook.
-    """
-    folder = Path(notebooks_dir or config.REPO_ROOT / "notebooks")
-    problems, anchors = [], {}
-    for question in bank.questions:
-        name, _, anchor = question.link.partition("#")
-        where = f"entry {question.id!r}, field 'link'"
-        if not (folder / name).exists():
-            problems.append(f"{where}: {name} does not exist")
-            continue
-        if anchor and name not in anchors:
-            cells = json.loads((folder / name).read_text(encoding="utf-8")).get("cells", [])
-            text = "\n".join(
-                "".join(c.get("source", "")) for c in cells if c.get("cell_type") == "markdown"
-            )
-            anchors[name] = set(re.findall(r"<a\s+(?:id|name)=\"([^\"]+)\"", text))
-            for heading in re.findall(r"^#+\s+(.+)$", text, flags=re.MULTILINE):
-                slug = re.sub(r"[^a-z0-9 -]", "", heading.lower()).strip()
-                anchors[name] |= {heading.strip().replace(" ", "-"), slug.replace(" ", "-")}
-        if anchor and anchor not in anchors[name]:
-            problems.append(
-                f'{where}: anchor #{anchor} is not in {name} (add <a id="{anchor}"></a>)'
-            )
-    return problems
 
 
 # --------------------------------------------------------------------------- select and score
@@ -385,17 +347,14 @@ def grade(question: Question, choice: str) -> bool:
 
 @dataclass(frozen=True)
 class Score:
-    """A running score, also per topic; :meth:`record` returns a new Score."""
+    """A running score; :meth:`record` returns a new Score."""
 
     answered: int = 0
     correct: int = 0
-    by_topic: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
-    def record(self, topic: str, is_correct: bool) -> Score:
-        """The score after one more answer on ``topic``."""
-        done, right = self.by_topic.get(topic, (0, 0))
-        by_topic = {**self.by_topic, topic: (done + 1, right + bool(is_correct))}
-        return Score(self.answered + 1, self.correct + bool(is_correct), by_topic)
+    def record(self, is_correct: bool) -> Score:
+        """The score after one more answer."""
+        return Score(self.answered + 1, self.correct + bool(is_correct))
 
     @property
     def fraction(self) -> float:
@@ -475,7 +434,7 @@ class QuizSession:
             raise ValueError("no question matches the filters; change them first.")
         if self.current.id not in self._scored:
             self._scored.add(self.current.id)
-            self.score = self.score.record(self.current.topic, is_correct)
+            self.score = self.score.record(is_correct)
 
     def answer(self, choice: str) -> bool:
         """Answer the current multiple-choice card: reveal it and return whether it is right.
@@ -605,62 +564,6 @@ def static_sample(bank: Bank, *, count: int = 3, seed: int = 0) -> str:
     return "\n---\n\n".join(render_card(q, bank, reveal=True) for q in picked)
 
 
-# --------------------------------------------------------------------------- printable export
-def export_markdown(bank: Bank) -> str:
-    """The whole bank as one printable, bilingual Markdown document (deterministic).
-
-    Grouped by topic in the order of ``bank.topics``; seed entries also show the seed's
-    original answer, its translation and the audit.
-    """
-    counts = {level: sum(q.difficulty == level for q in bank.questions) for level in DIFFICULTIES}
-    seeds = sum(q.source == "seed" for q in bank.questions)
-    lines = [
-        "# Interview questions and answers · 面试题与答案",
-        "",
-        "<!-- Generated from data/interview_qa.yaml by `make qa-export` "
-        "(python -m course_utils.qa export docs/interview_qa.md). Do not edit by hand. -->",
-        "",
-        f"{len(bank)} questions ({counts['easy']} easy, {counts['medium']} medium, "
-        f"{counts['hard']} hard); {seeds} come from the course's seed articles, with the seed's "
-        "original answer, its translation and what was wrong with it. Explanations and common "
-        "mistakes are in English. The quiz and the runnable demos are in "
-        "[notebooks/02_interview_qa.ipynb](../notebooks/02_interview_qa.ipynb).",
-        "",
-        "## Contents",
-        "",
-    ]
-    sections = []
-    for number, topic in enumerate(bank.topics, start=1):
-        questions = [q for q in bank.questions if q.topic == topic]
-        name = f"{bank.topic_name(topic, 'en')} · {bank.topic_name(topic, 'zh')}"
-        if questions:
-            lines.append(f"{number}. [{name}](#topic-{topic}) ({len(questions)})")
-            sections += [f'<a id="topic-{topic}"></a>', "", f"## {name}", ""]
-            sections += [line for question in questions for line in _export_question(question)]
-    return "\n".join([*lines, "", *sections]).rstrip() + "\n"
-
-
-def _export_question(question: Question) -> list[str]:
-    seed = question.seed
-    source = f"seed: `{seed.file}`, {seed.section}" if seed else question.source
-    link = f"[{question.link}](../notebooks/{question.link})"
-    lines = [f"### {question.question['en']}", "", question.question["zh"], ""]
-    lines += [f"`{question.id}` · {question.difficulty} · {source} · related: {link}", ""]
-    if question.is_multiple_choice:
-        for letter, option in zip(question.letters, question.options, strict=True):
-            lines.append(f"- ({letter}) {option['en']} / {option['zh']}")
-        lines += ["", f"**Correct option · 正确选项:** ({question.correct})", ""]
-    lines += [f"**Answer.** {question.answer['en']}", "", f"**答案。** {question.answer['zh']}", ""]
-    lines += [f"**Explanation.** {question.explanation}", "", "**Common mistakes.**", ""]
-    lines += [f"- {mistake}" for mistake in question.mistakes] + [""]
-    if seed:
-        lines += ["**The seed's answer (original) · 种子材料的原答案:**", ""]
-        lines += [f"> {line}" if line else ">" for line in seed.answer_zh.splitlines()] + [""]
-        lines += [f"*Translation:* {seed.answer_en}", ""]
-        lines += [f"**What was wrong or missing.** {seed.audit}", ""]
-    return lines
-
-
 # --------------------------------------------------------------------------- widget
 def quiz_widget(bank: Bank, *, lang: str = "en", shuffle_seed: int | None = 0) -> Any:
     """An ipywidgets quiz: flashcards or multiple choice, filters, language toggle, score.
@@ -731,42 +634,3 @@ def quiz_widget(bank: Bank, *, lang: str = "en", shuffle_seed: int | None = 0) -
     )
     box.session = session
     return box
-
-
-# --------------------------------------------------------------------------- command line
-def main(argv: Sequence[str] | None = None) -> int:
-    """``export PATH`` writes the Markdown export; ``check [--export PATH]`` validates the bank,
-    its links and (with ``--export``) that the export is up to date. Returns the exit status.
-    """
-    parser = argparse.ArgumentParser(
-        prog="python -m course_utils.qa", description=__doc__.split("\n")[0]
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-    export = commands.add_parser("export", help="write the bank as Markdown")
-    export.add_argument("path", type=Path)
-    check = commands.add_parser("check", help="validate the bank, its links and the export")
-    check.add_argument("--export", type=Path, default=None)
-    for command in (export, check):
-        command.add_argument("--bank", type=Path, default=None)
-    args = parser.parse_args(argv)
-    try:
-        bank = load_bank(args.bank)
-    except BankError as error:
-        print(error, file=sys.stderr)
-        return 1
-    text = export_markdown(bank)
-    if args.command == "export":
-        args.path.parent.mkdir(parents=True, exist_ok=True)
-        args.path.write_text(text, encoding="utf-8")
-        print(f"wrote {len(bank)} questions to {args.path}")
-        return 0
-    problems = check_links(bank)
-    if args.export and not (args.export.exists() and args.export.read_text("utf-8") == text):
-        problems.append(f"{args.export} is out of date: run make qa-export")
-    print(*problems, sep="\n", file=sys.stderr)
-    print(f"{len(bank)} questions, {len(problems)} problem(s)")
-    return 1 if problems else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import platform
+import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from . import config
@@ -27,19 +29,12 @@ class Environment:
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:
-    parts = []
-    for piece in version.split(".")[:2]:
-        digits = "".join(ch for ch in piece if ch.isdigit())
-        parts.append(int(digits or 0))
-    return tuple(parts)
+    """``"2.16.0rc1"`` -> ``(2, 16)``: the leading digits of the first two parts."""
+    return tuple(int(re.match(r"\d*", part).group() or 0) for part in version.split(".")[:2])
 
 
 def check_versions(versions: dict[str, str]) -> None:
-    """Raise a clear RuntimeError if a library is older than the course needs.
-
-    Args:
-        versions: library name -> installed version string.
-    """
+    """Raise a clear RuntimeError if a library (name -> installed version) is too old."""
     too_old = [
         f"{name} {versions[name]} (need >= {'.'.join(map(str, minimum))})"
         for name, minimum in MIN_VERSIONS.items()
@@ -73,7 +68,7 @@ def environment_report() -> Environment:
 
 
 @contextlib.contextmanager
-def _quiet_native_stderr():
+def _quiet_native_stderr() -> Iterator[None]:
     """Hide what C++ libraries write to file descriptor 2 (TensorFlow's start-up log lines).
 
     TensorFlow 2.20+ logs through absl, which ignores TF_CPP_MIN_LOG_LEVEL for its start-up
@@ -95,31 +90,14 @@ def _quiet_native_stderr():
         os.close(saved)
 
 
-def import_tensorflow_quietly():
-    """Import TensorFlow and Keras and discover devices with native start-up noise hidden.
-
-    Device discovery (``list_physical_devices``) does not initialise the runtime, so logical
-    device configuration (e.g. two virtual CPUs) is still possible afterwards.
-
-    Returns:
-        The ``tensorflow`` module.
-    """
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    with _quiet_native_stderr():
-        import keras  # noqa: F401
-        import tensorflow as tf
-
-        tf.config.list_physical_devices()
-    return tf
-
-
 def setup_notebook(seed: int = 42, *, verbose: bool = True) -> Environment:
     """Prepare a notebook: quiet logs, seeds, plot style, version checks, one-line banner.
 
     Call it once in the Setup cell. It sets ``KERAS_BACKEND=tensorflow`` if unset (before keras
-    is imported), seeds Python, NumPy and TensorFlow with ``keras.utils.set_random_seed``, and
-    prints which mode is on and which datasets are present.
+    is imported), imports TensorFlow with its native start-up noise hidden (device discovery
+    does not initialise the runtime, so logical devices can still be configured), seeds Python,
+    NumPy and TensorFlow with ``keras.utils.set_random_seed``, and prints which mode is on and
+    which datasets are present.
 
     Args:
         seed: random seed for Python, NumPy and the backend.
@@ -134,9 +112,13 @@ def setup_notebook(seed: int = 42, *, verbose: bool = True) -> Environment:
     """
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an int, got {seed!r}.")
-    import_tensorflow_quietly()
-    import keras
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    with _quiet_native_stderr():
+        import keras
+        import tensorflow as tf
 
+        tf.config.list_physical_devices()
     from . import data, plotting
 
     env = environment_report()
@@ -144,10 +126,9 @@ def setup_notebook(seed: int = 42, *, verbose: bool = True) -> Environment:
     keras.utils.set_random_seed(seed)
     plotting.use_course_style()
     if verbose:
-        sources = data.describe_sources()
         have = ", ".join(
             f"{name} ({'full' if info.full_local else 'bundled'})"
-            for name, info in sources.items()
+            for name, info in data.describe_sources().items()
             if info.bundled or info.full_local
         )
         mode = (
@@ -165,35 +146,25 @@ def setup_notebook(seed: int = 42, *, verbose: bool = True) -> Environment:
 def environment_rows(env: Environment, widgets_ok: bool) -> list[tuple[str, str, str]]:
     """Rows of (item, value, verdict) for notebook 00's environment table.
 
-    Args:
-        env: from :func:`environment_report`.
-        widgets_ok: whether ipywidgets imported and a widget could be created.
+    ``env`` comes from :func:`environment_report`; ``widgets_ok`` says whether ipywidgets
+    imported and a widget could be created.
     """
     from . import data
 
-    python_ok = _version_tuple(env.python) >= (3, 10)
+    cores_ok = env.cpu_cores >= 2
     rows = [
-        ("Python", env.python, "ok" if python_ok else "need 3.10+"),
+        ("Python", env.python, "ok" if _version_tuple(env.python) >= (3, 10) else "need 3.10+"),
         ("TensorFlow", env.tensorflow, "ok"),
         ("Keras", env.keras, "ok" if env.keras.startswith("3.") else "need Keras 3"),
         ("ipywidgets", env.ipywidgets, "ok" if widgets_ok else "widgets will not display"),
-        (
-            "CPU cores",
-            str(env.cpu_cores),
-            "ok" if env.cpu_cores >= 2 else "slow: full mode takes longer",
-        ),
+        ("CPU cores", str(env.cpu_cores), "ok" if cores_ok else "slow: full mode takes longer"),
         ("RAM", f"{env.ram_gb:g} GB", "ok" if env.ram_gb >= 2 else "tight: use COURSE_QUICK=1"),
         ("Mode", env.mode, "ok"),
     ]
     for name, info in data.describe_sources().items():
+        here = info.bundled or info.full_local
         state = (
-            "full set here"
-            if info.full_local
-            else "bundled sample"
-            if info.bundled
-            else "needs network"
+            "full set here" if info.full_local else "bundled sample" if here else "needs network"
         )
-        rows.append(
-            (f"Data: {name}", state, "ok" if info.bundled or info.full_local else "optional")
-        )
+        rows.append((f"Data: {name}", state, "ok" if here else "optional"))
     return rows

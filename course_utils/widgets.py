@@ -10,7 +10,7 @@ live widget.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 
@@ -48,6 +48,57 @@ def show(widget: Any, static: Callable[[], Any] | None = None) -> None:
             display(result)
 
 
+def _display(result: Any) -> None:
+    """Display what a draw function returned; close a matplotlib figure so it shows only once."""
+    from IPython.display import display
+
+    display(result)
+    if type(result).__name__ == "Figure":
+        import matplotlib.pyplot as plt
+
+        plt.close(result)
+
+
+def _live_output(render: Callable[[], Any], controls: Iterable[Any]) -> Any:
+    """An ``ipywidgets.Output`` showing ``render()`` now and again whenever a control changes."""
+    import ipywidgets
+
+    output = ipywidgets.Output()
+
+    def redraw(change: Any = None) -> None:
+        with output:
+            output.clear_output(wait=True)
+            render()
+
+    for control in controls:
+        control.observe(redraw, names="value")
+    redraw()
+    return output
+
+
+# --------------------------------------------------------------------------- notebook 00
+def digit_card(images: Any, labels: Any, index: int) -> dict[str, Any]:
+    """Describe image ``index`` for the digit-browser slider of notebook 00.
+
+    Returns:
+        ``{"image", "label", "ink", "title"}``; ``ink`` is the share of pixels brighter than 127.
+
+    Raises:
+        ValueError: ``index`` is not an integer in range, or images and labels differ in length.
+    """
+    import numpy as np
+
+    if len(images) != len(labels):
+        raise ValueError(f"images and labels differ in length ({len(images)} vs {len(labels)}).")
+    integer = isinstance(index, int | np.integer) and not isinstance(index, bool)
+    if not integer or not 0 <= index < len(images):
+        raise ValueError(f"index must be an integer from 0 to {len(images) - 1}, got {index!r}.")
+    image, label = images[index], int(labels[index])
+    ink = float((image > 127).mean())
+    title = f"#{index}: label {label}, ink {ink:.0%}"
+    return {"image": image, "label": label, "ink": ink, "title": title}
+
+
 # --------------------------------------------------------------------------- notebook 01
 def compute_calculator(estimate: Callable[..., Any], describe: Callable[[Any], str]) -> None:
     """Sliders for a training run's inputs that print ``describe(estimate(...))`` (notebook 01).
@@ -57,48 +108,70 @@ def compute_calculator(estimate: Callable[..., Any], describe: Callable[[Any], s
             price_per_gpu_hour, num_gpus, dtype)``, such as notebook 01's ``estimate_training``.
         describe: turns its result into text, such as ``format_estimate``.
     """
-    import ipywidgets
+    import ipywidgets as w
 
-    def text(num_parameters, num_tokens, peak_tflops, utilization, price, num_gpus, dtype):
-        result = estimate(
-            num_parameters,
-            num_tokens,
-            peak_flops_per_second=peak_tflops * 1e12,
-            utilization=utilization,
-            price_per_gpu_hour=price,
-            num_gpus=num_gpus,
-            dtype=dtype,
-        )
-        return describe(result)
-
-    defaults = dict(
-        num_parameters=7e9,
-        num_tokens=1e12,
-        peak_tflops=400.0,
-        utilization=0.4,
-        price=2.5,
-        num_gpus=64,
-        dtype="bfloat16",
-    )
-    calculator = ipywidgets.interactive(
-        lambda **inputs: print(text(**inputs)),
-        num_parameters=ipywidgets.FloatLogSlider(
+    controls = {
+        "num_parameters": w.FloatLogSlider(
             value=7e9, base=10, min=6, max=12, description="parameters"
         ),
-        num_tokens=ipywidgets.FloatLogSlider(
-            value=1e12, base=10, min=6, max=13, description="tokens"
-        ),
-        peak_tflops=ipywidgets.FloatText(value=400, description="peak TFLOP/s"),
-        utilization=ipywidgets.FloatSlider(
+        "num_tokens": w.FloatLogSlider(value=1e12, base=10, min=6, max=13, description="tokens"),
+        "peak_tflops": w.FloatText(value=400, description="peak TFLOP/s"),
+        "utilization": w.FloatSlider(
             value=0.4, min=0.05, max=1.0, step=0.05, description="utilisation"
         ),
-        price=ipywidgets.FloatText(value=2.5, description="price/hour"),
-        num_gpus=ipywidgets.IntSlider(value=64, min=1, max=1024, description="accelerators"),
-        dtype=ipywidgets.Dropdown(
-            options=["bfloat16", "float32"], value="bfloat16", description="dtype"
-        ),
-    )
+        "price_per_gpu_hour": w.FloatText(value=2.5, description="price/hour"),
+        "num_gpus": w.IntSlider(value=64, min=1, max=1024, description="accelerators"),
+        "dtype": w.Dropdown(options=["bfloat16", "float32"], value="bfloat16", description="dtype"),
+    }
+
+    def text(num_parameters: float, num_tokens: float, peak_tflops: float, **inputs: Any) -> str:
+        flops = peak_tflops * 1e12  # the box is in TFLOP/s
+        return describe(estimate(num_parameters, num_tokens, peak_flops_per_second=flops, **inputs))
+
+    calculator = w.interactive(lambda **inputs: print(text(**inputs)), **controls)
+    defaults = {name: control.value for name, control in controls.items()}
     show(calculator, static=lambda: print("Static view (default inputs):\n" + text(**defaults)))
+
+
+# --------------------------------------------------------------------------- notebook 03
+def occlusion_explorer(
+    draw: Callable[..., Any], *, num_images: int, image_size: int = 28, index: int = 0
+) -> Any:
+    """Sliders that pick an image and a black square hiding part of it, wired to ``draw`` (notebook 03).
+
+    The lesson logic stays in the notebook: ``draw(index=..., row=..., col=..., size=...)``
+    hides the ``size`` x ``size`` square whose top-left corner is ``(row, col)`` in image
+    ``index`` (of ``num_images`` square images of ``image_size`` pixels; ``index`` is the one
+    shown first) and returns a matplotlib figure of the prediction.
+
+    Returns:
+        The displayed ``ipywidgets.VBox`` (shown with a static rendering when headless).
+
+    Raises:
+        TypeError: ``draw`` is not callable.
+        ValueError: ``index`` is not in ``[0, num_images)``.
+    """
+    import ipywidgets as w
+
+    if not callable(draw):
+        raise TypeError("draw must be a function draw(index, row, col, size) returning a figure.")
+    if not 0 <= index < num_images:
+        raise ValueError(f"index must be in [0, {num_images}), got {index}.")
+    last_pixel = image_size - 1
+    sliders = {
+        "index": w.IntSlider(value=index, min=0, max=num_images - 1, description="image"),
+        "row": w.IntSlider(value=0, min=0, max=last_pixel, description="square row"),
+        "col": w.IntSlider(value=0, min=0, max=last_pixel, description="square col"),
+        "size": w.IntSlider(value=0, min=0, max=image_size // 2, description="square size"),
+    }
+
+    def render() -> None:
+        _display(draw(**{name: slider.value for name, slider in sliders.items()}))
+
+    rows = [w.HBox([sliders["index"], sliders["row"]]), w.HBox([sliders["col"], sliders["size"]])]
+    panel = w.VBox([*rows, _live_output(render, sliders.values())])
+    show(panel, static=render)
+    return panel
 
 
 # --------------------------------------------------------------------------- notebook 04
@@ -114,32 +187,20 @@ def text_explorer(render: Callable[[str], Any], value: str, *, height: str = "70
     Returns:
         The ``ipywidgets.VBox`` holding the box and its output.
     """
-    import ipywidgets
-    from IPython.display import display
+    import ipywidgets as w
 
-    def shown(text: str) -> Any:
-        result = render(text)
-        if type(result).__name__ == "Figure":
-            import matplotlib.pyplot as plt
-
-            plt.close(result)
-        return result
-
-    box = ipywidgets.Textarea(
-        value=value,
-        continuous_update=False,
-        layout=ipywidgets.Layout(width="95%", height=height),
-    )
-    output = ipywidgets.Output()
+    layout = w.Layout(width="95%", height=height)
+    box = w.Textarea(value=value, continuous_update=False, layout=layout)
+    output = w.Output()
 
     def on_change(change: dict) -> None:
         with output:
             output.clear_output(wait=True)
-            display(shown(change["new"]))
+            _display(render(change["new"]))
 
     box.observe(on_change, names="value")
-    explorer = ipywidgets.VBox([box, output])
-    show(explorer, static=lambda: shown(value))
+    explorer = w.VBox([box, output])
+    show(explorer, static=lambda: _display(render(value)))
     return explorer
 
 
@@ -161,59 +222,14 @@ def latent_walk(
     Returns:
         The ``ipywidgets.VBox`` holding the controls and the output.
     """
-    import ipywidgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
+    import ipywidgets as w
 
-    def closed(figure: Any) -> Any:
-        plt.close(figure)
-        return figure
-
-    slider = ipywidgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.1, description="t")
-    choice = ipywidgets.ToggleButtons(options=list(paths), description="path")
-    output = ipywidgets.Output()
-
-    def redraw(change: dict | None = None) -> None:
-        with output:
-            output.clear_output(wait=True)
-            display(closed(draw(slider.value, choice.value)))
-
-    slider.observe(redraw, names="value")
-    choice.observe(redraw, names="value")
-    redraw()
-    walk = ipywidgets.VBox([slider, choice, output])
-    show(walk, static=lambda: closed(static() if static else draw(slider.value, choice.value)))
+    slider = w.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.1, description="t")
+    choice = w.ToggleButtons(options=list(paths), description="path")
+    output = _live_output(lambda: _display(draw(slider.value, choice.value)), [slider, choice])
+    walk = w.VBox([slider, choice, output])
+    show(walk, static=lambda: _display(static() if static else draw(slider.value, choice.value)))
     return walk
-
-
-# --------------------------------------------------------------------------- notebook 00
-def digit_card(images: Any, labels: Any, index: int) -> dict[str, Any]:
-    """Describe image ``index`` for the digit-browser slider of notebook 00.
-
-    Returns:
-        ``{"image", "label", "ink", "title"}``; ``ink`` is the share of pixels brighter than 127.
-
-    Raises:
-        ValueError: ``index`` is not an integer in range, or images and labels differ in length.
-    """
-    import numpy as np
-
-    if len(images) != len(labels):
-        raise ValueError(f"images and labels differ in length ({len(images)} vs {len(labels)}).")
-    if (
-        isinstance(index, bool)
-        or not isinstance(index, int | np.integer)
-        or not 0 <= index < len(images)
-    ):
-        raise ValueError(f"index must be an integer from 0 to {len(images) - 1}, got {index!r}.")
-    image, label = images[index], int(labels[index])
-    ink = float((image > 127).mean())
-    return {
-        "image": image,
-        "label": label,
-        "ink": ink,
-        "title": f"#{index}: label {label}, ink {ink:.0%}",
-    }
 
 
 # --------------------------------------------------------------------------- notebook 06
@@ -229,12 +245,7 @@ def threshold_widget(
     The lesson logic stays in the notebook: ``draw`` computes the report at one threshold, may
     print it, and returns a matplotlib figure (closed after drawing, so it is not shown twice).
     A ``ValueError`` it raises (e.g. both costs 0) is shown as text instead of a traceback.
-
-    Args:
-        draw: the function drawing one setting.
-        threshold: the slider's start, in [0, 1].
-        cost_fp: the starting cost of a false positive.
-        cost_fn: the starting cost of a false negative.
+    ``threshold``, ``cost_fp`` and ``cost_fn`` are the controls' starting values.
 
     Returns:
         The displayed ``ipywidgets.VBox`` (shown with a static rendering when headless).
@@ -242,26 +253,18 @@ def threshold_widget(
     Raises:
         TypeError: ``draw`` is not callable.
     """
-    import ipywidgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
+    import ipywidgets as w
 
     if not callable(draw):
         raise TypeError(
             "draw must be a function draw(threshold, cost_fp, cost_fn) returning a figure."
         )
-    slider = ipywidgets.FloatSlider(
-        value=threshold,
-        min=0.0,
-        max=1.0,
-        step=0.01,
-        description="threshold",
-        continuous_update=False,
-        readout_format=".2f",
+    slider = w.FloatSlider(
+        value=threshold, min=0.0, max=1.0, step=0.01, description="threshold", readout_format=".2f"
     )
-    fp_box = ipywidgets.BoundedFloatText(value=cost_fp, min=0.0, max=1e6, description="cost FP")
-    fn_box = ipywidgets.BoundedFloatText(value=cost_fn, min=0.0, max=1e6, description="cost FN")
-    output = ipywidgets.Output()
+    slider.continuous_update = False  # redraw when the slider is released, not while dragging
+    fp_box = w.BoundedFloatText(value=cost_fp, min=0.0, max=1e6, description="cost FP")
+    fn_box = w.BoundedFloatText(value=cost_fn, min=0.0, max=1e6, description="cost FN")
 
     def render() -> None:
         try:
@@ -269,73 +272,9 @@ def threshold_widget(
         except ValueError as error:
             print(f"ValueError: {error}")
             return
-        display(figure)
-        plt.close(figure)
+        _display(figure)
 
-    def redraw(change: dict | None = None) -> None:
-        with output:
-            output.clear_output(wait=True)
-            render()
-
-    for control in (slider, fp_box, fn_box):
-        control.observe(redraw, names="value")
-    redraw()
-    panel = ipywidgets.VBox([ipywidgets.HBox([slider, fp_box, fn_box]), output])
+    controls = [slider, fp_box, fn_box]
+    panel = w.VBox([w.HBox(controls), _live_output(render, controls)])
     show(panel, static=render)
-    return panel
-
-
-def occlusion_explorer(
-    draw: Callable[..., Any], *, num_images: int, image_size: int = 28, index: int = 0
-) -> Any:
-    """Sliders that pick an image and a black square hiding part of it, wired to ``draw``.
-
-    The lesson logic stays in the notebook: ``draw(index=..., row=..., col=..., size=...)``
-    hides the ``size`` x ``size`` square whose top-left corner is ``(row, col)`` in image
-    ``index`` and returns a matplotlib figure of the prediction. This function only builds
-    the sliders and redraws on every change (notebook 03).
-
-    Args:
-        draw: the function drawing one setting.
-        num_images: number of images to choose from (the image slider goes to ``num_images - 1``).
-        image_size: side of the square images in pixels.
-        index: the image shown first.
-
-    Returns:
-        The displayed ``ipywidgets.VBox`` (shown with a static rendering when headless).
-
-    Raises:
-        TypeError: ``draw`` is not callable.
-        ValueError: ``index`` is not in ``[0, num_images)``.
-    """
-    import ipywidgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
-
-    if not callable(draw):
-        raise TypeError("draw must be a function draw(index, row, col, size) returning a figure.")
-    if not 0 <= index < num_images:
-        raise ValueError(f"index must be in [0, {num_images}), got {index}.")
-    last_pixel, largest_square = image_size - 1, image_size // 2
-    sliders = {
-        "index": ipywidgets.IntSlider(value=index, min=0, max=num_images - 1, description="image"),
-        "row": ipywidgets.IntSlider(value=0, min=0, max=last_pixel, description="square row"),
-        "col": ipywidgets.IntSlider(value=0, min=0, max=last_pixel, description="square col"),
-        "size": ipywidgets.IntSlider(value=0, min=0, max=largest_square, description="square size"),
-    }
-
-    def render(**settings: int) -> None:
-        figure = draw(**settings)
-        display(figure)
-        plt.close(figure)
-
-    output = ipywidgets.interactive_output(render, sliders)
-    panel = ipywidgets.VBox(
-        [
-            ipywidgets.HBox([sliders["index"], sliders["row"]]),
-            ipywidgets.HBox([sliders["col"], sliders["size"]]),
-            output,
-        ]
-    )
-    show(panel, static=lambda: render(**{name: s.value for name, s in sliders.items()}))
     return panel

@@ -217,6 +217,11 @@ def test_threshold_figure_marks_the_threshold_and_skips_an_infinite_best():
     assert len(cost_ax.lines) == 3 and "FP 5, FN 1" in cost_ax.get_title()
     fig = plotting.threshold_figure({**report, "best_threshold": np.inf}, roc, costs)
     assert len(fig.axes[2].lines) == 2  # no star for "flag nothing"
+    # A steep flag-everything end does not squash the rest: the y-axis stops near the cost of
+    # flagging nothing (1 · 10 / 20 = 0.5) and of the marked thresholds.
+    steep = (np.linspace(0, 1, 5), [3.6, 0.4, 0.35, 0.3, 0.5])
+    fig = plotting.threshold_figure(report, roc, steep)
+    assert fig.axes[2].get_ylim() == pytest.approx((0, 1.3 * 0.5))
     plotting.plt.close("all")
 
 
@@ -225,6 +230,9 @@ def test_attention_weights_draws_one_heatmap_per_matrix_and_checks_shapes():
     weights = np.full((3, 3), 1 / 3)
     fig = plotting.attention_weights([weights, weights], ["a", "b"], ["x", "y", "z"])
     assert len(fig.axes) == 3  # two heatmaps and a colour bar
+    fig.canvas.draw()
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["x", "y", "z"]
+    assert fig.axes[1].get_yticklabels() == []  # query labels only once, left of both panels
     with pytest.raises(ValueError, match="titles"):
         plotting.attention_weights([weights], ["a", "b"], ["x", "y", "z"])
     with pytest.raises(ValueError, match="shape"):
