@@ -1,20 +1,7 @@
 """Exercise checks: "not attempted yet" / "correct" / a specific hint, and a bool.
 
-Write a check as a function that receives the learner's answer and returns ``None`` (or
-``True``) when it is right, or a hint string saying what to fix. Wrap it with :func:`exercise`::
-
-    @checks.exercise
-    def flatten_size(answer):
-        if answer != 1600:
-            return "Work the shapes out layer by layer: 28 -> conv -> pool -> ..."
-
-    flatten_size(None)   # prints "⏳ not attempted yet", returns False
-    flatten_size(1600)   # prints "✅ correct", returns True
-
-The wrapped check treats ``None`` and ``...`` (the stub values in exercise cells) as not
-attempted, and turns an exception raised while checking into a hint instead of a traceback.
-Every exercise and quiz check of the course is defined in this module with it, grouped by
-notebook; ``tests/test_checks.py`` feeds each one plausible wrong answers and a right one.
+A check returns ``None`` when the learner's answer is right, else a hint; :func:`exercise` wraps
+it. The checks are grouped by notebook; ``tests/test_checks.py`` feeds each one classic mistakes.
 """
 
 from __future__ import annotations
@@ -27,21 +14,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 NOT_ATTEMPTED = "⏳ not attempted yet"
 CORRECT = "✅ correct"
 HINT = "❌ not yet"
+STUB_HINT = "replace the placeholder (None or ...) with your answer"
 
 
 def outcome(status: str, message: str = "") -> bool:
-    """Print a check outcome and return whether it passed.
-
-    Args:
-        status: ``"not_attempted"``, ``"correct"`` or ``"hint"``.
-        message: extra text (the hint, or a remark on a correct answer).
-
-    Raises:
-        ValueError: unknown ``status``.
-    """
+    """Print the ``status`` (not_attempted, correct or hint) and ``message``; True if correct."""
     labels = {"not_attempted": NOT_ATTEMPTED, "correct": CORRECT, "hint": HINT}
     if status not in labels:
         raise ValueError(f"status must be one of {', '.join(labels)}; got {status!r}.")
@@ -49,25 +31,17 @@ def outcome(status: str, message: str = "") -> bool:
     return status == "correct"
 
 
-def is_stub(value: Any) -> bool:
-    """True for the placeholder values exercise cells start with (None or ...)."""
-    return value is None or value is Ellipsis
-
-
 def exercise(check: Callable[..., str | bool | None]) -> Callable[..., bool]:
     """Decorate a check function so it prints a clear outcome and returns a bool.
 
-    The decorated function's first argument is the learner's answer. If it (or any other
-    positional argument) is a stub, the outcome is "not attempted yet". A returned string is a
-    hint; ``None`` or ``True`` means correct; ``False`` means wrong with a generic hint.
+    Its first argument is the learner's answer; a stub argument means "not attempted yet". A
+    returned string is a hint, ``None`` or ``True`` means correct, ``False`` a generic hint.
     """
 
     @functools.wraps(check)
     def wrapper(*args: Any, **kwargs: Any) -> bool:
-        if not args or any(is_stub(a) for a in args):
-            return outcome(
-                "not_attempted", "replace the placeholder (None or ...) with your answer"
-            )
+        if not args or any(arg is None or arg is ... for arg in args):  # the stub values
+            return outcome("not_attempted", STUB_HINT)
         try:
             result = check(*args, **kwargs)
         except Exception as error:  # a wrong answer can fail in any way; report it as a hint
@@ -78,19 +52,15 @@ def exercise(check: Callable[..., str | bool | None]) -> Callable[..., bool]:
             return outcome("hint", "that is not it; reread the exercise statement")
         return outcome("hint", str(result))
 
-    wrapper.is_exercise_check = True  # type: ignore[attr-defined]
     return wrapper
 
 
 def choice(answer: Any, correct: str | set[str], hints: dict[str, str] | None = None) -> bool:
     """Check a multiple-choice answer (a letter such as ``"b"``), case-insensitive.
 
-    Args:
-        answer: the learner's choice, or a stub.
-        correct: the right letter, or a set of acceptable letters.
-        hints: optional hint per wrong letter.
+    ``correct`` is the right letter or a set of them; ``hints`` maps wrong letters to a hint.
     """
-    if is_stub(answer):
+    if answer is None or answer is ...:
         return outcome("not_attempted", "set answer to one of the letters")
     if not isinstance(answer, str):
         return outcome("hint", f"answer with a letter as a string, e.g. 'a'; got {answer!r}")
@@ -102,17 +72,13 @@ def choice(answer: Any, correct: str | set[str], hints: dict[str, str] | None = 
 
 
 @exercise
-def _demo_sum(answer: Any) -> str | None:
+def demo_sum(answer: Any) -> str | None:
     """Demonstration check used in the welcome notebook: what is 2 + 3?"""
     if answer != 5:
         return f"{answer!r} is not 2 + 3; add the two numbers"
     return None
 
 
-demo_sum = _demo_sum
-
-
-# --------------------------------------------------------------------------- notebook 01
 @exercise
 def check_training_cost(answer: Any) -> str | None:
     """Exercise 1.1: cost of 1.3e9 parameters x 26e9 tokens, 150 TFLOP/s peak, 35 %, 2.00/hour."""
@@ -130,9 +96,7 @@ def check_training_cost(answer: Any) -> str | None:
         if math.isclose(answer, wrong, rel_tol=0.02):
             return hint
     if not math.isclose(answer, expected, rel_tol=0.02):
-        return (
-            "use 6·N·D FLOPs, divide by (peak FLOP/s × utilisation) for seconds, then hours × price"
-        )
+        return "6·N·D FLOPs / (peak FLOP/s × utilisation) = seconds; then hours × price per hour"
     return None
 
 
@@ -163,17 +127,9 @@ def check_epsilon_choice(
 # Ids a hostile download list may contain. '....//....//evil' defeats a solution that deletes
 # '../' once; '../downloads_evil/x' defeats a prefix test without a trailing separator.
 _HOSTILE_IDS = (
-    "../../evil",
-    "../evil",
-    "/tmp/evil",
-    "a/../../b",
-    "..",
-    "sub/dir",
-    "C:\\evil",
-    "./../x",
-    "....//....//evil",
-    "../downloads_evil/x",
-)
+    "../../evil", "../evil", "/tmp/evil", "a/../../b", "..", "sub/dir", "C:\\evil", "./../x",
+    "....//....//evil", "../downloads_evil/x",
+)  # fmt: skip
 
 
 @exercise
@@ -185,10 +141,8 @@ def check_safe_path(answer: Any) -> str | None:
         folder = Path(tmp) / "downloads"
         folder.mkdir()
         good = answer(folder, "cat_01")
-        if (
-            not isinstance(good, str | os.PathLike)
-            or Path(good).resolve() != (folder / "cat_01.jpg").resolve()
-        ):
+        expected = (folder / "cat_01.jpg").resolve()
+        if not isinstance(good, str | os.PathLike) or Path(good).resolve() != expected:
             return f"for the plain id 'cat_01' return folder / 'cat_01.jpg', got {good!r}"
         for hostile in _HOSTILE_IDS:
             try:
@@ -205,20 +159,15 @@ def check_safe_path(answer: Any) -> str | None:
     return None
 
 
-# --------------------------------------------------------------------------- notebook 04
 @exercise
 def check_sequence_length(answer: Any, lengths: Any, share: float = 0.75) -> str | None:
     """Exercise 4.1: the smallest sequence length that keeps ``share`` of the texts whole."""
-    import numpy as np
-
     if isinstance(answer, bool) or not isinstance(answer, int | np.integer):
         return f"answer with a whole number of tokens, e.g. 120; got {answer!r}"
     lengths = np.asarray(lengths)
     covered = np.mean(lengths <= answer)
     if covered < share:
-        return (
-            f"{answer} tokens keep only {covered:.1%} of the emails whole; you need >= {share:.0%}"
-        )
+        return f"{answer} tokens keep only {covered:.1%} of the emails whole; need >= {share:.0%}"
     if np.mean(lengths <= answer - 1) >= share:
         return (
             f"{answer} works ({covered:.1%}), but a shorter length does too; find the smallest "
@@ -232,8 +181,6 @@ def check_forget_gate(
     answer: Any, x_t: Any, h_prev: Any, kernel: Any, recurrent_kernel: Any, bias: Any
 ) -> str | None:
     """Exercise 4.3: the forget gate ``f`` of one LSTM step, ``(batch, units)``."""
-    import numpy as np
-
     answer = np.asarray(answer, dtype=np.float64)
     units = np.shape(h_prev)[1]
     z = np.asarray(x_t, np.float64) @ kernel + np.asarray(h_prev, np.float64) @ recurrent_kernel
@@ -248,37 +195,21 @@ def check_forget_gate(
     for k, name in ((0, "input gate i"), (2, "candidate block g"), (3, "output gate o")):
         if np.allclose(answer, blocks[k], atol=1e-5):
             return f"that is the {name}; Keras orders the blocks i, f, g, o: take columns units:2*units"
-    return (
-        "compute sigmoid(x_t @ kernel + h_prev @ recurrent_kernel + bias) on columns units:2*units"
-    )
+    return "f = sigmoid(x_t @ kernel + h_prev @ recurrent_kernel + bias)[:, units:2*units]"
 
 
 @exercise
 def check_beats_simple_rnn(model: Any, x_test: Any, y_test: Any, f1_to_beat: float) -> str | None:
     """Exercise 4.2: a trained LSTM classifier whose test F1 beats the SimpleRNN's."""
-    import keras
-    import numpy as np
-    from sklearn import metrics
+    from . import rnn
 
-    layer_types = {type(layer).__name__ for layer in model.layers}
-    layer_types |= {
-        type(layer.forward_layer).__name__
-        for layer in model.layers
-        if isinstance(layer, keras.layers.Bidirectional)
-    }
+    wrapped = [layer.forward_layer for layer in model.layers if hasattr(layer, "forward_layer")]
+    layer_types = {type(layer).__name__ for layer in [*model.layers, *wrapped]}
     if "LSTM" not in layer_types:
         return f"the model has no LSTM layer (it has {', '.join(sorted(layer_types))}); use kind='lstm'"
     if "SimpleRNN" in layer_types:
         return "replace the SimpleRNN by the LSTM rather than adding one"
-    x_test = np.asarray(x_test)
-    probabilities = np.concatenate(
-        [
-            keras.ops.convert_to_numpy(model(x_test[i : i + 512], training=False))
-            for i in range(0, len(x_test), 512)
-        ]
-    ).ravel()
-    y_pred = (probabilities >= 0.5).astype(int)
-    f1 = metrics.f1_score(np.asarray(y_test).astype(int), y_pred, zero_division=0)
+    f1 = rnn.evaluate_binary(model, x_test, y_test)["f1"]  # spam when its probability >= 0.5
     if f1 <= f1_to_beat:
         return (
             f"test F1 {f1:.3f} does not beat {f1_to_beat:.3f}: compile it with compile_classifier "
@@ -287,7 +218,6 @@ def check_beats_simple_rnn(model: Any, x_test: Any, y_test: Any, f1_to_beat: flo
     return None
 
 
-# --------------------------------------------------------------------------- notebook 03 (CNN)
 @exercise
 def check_flatten_size(answer: Any) -> str | None:
     """Exercise 3.1: the flatten size of the seed's low-level CNN (SAME convs, 2x2 VALID pools)."""
@@ -366,7 +296,6 @@ def check_bn_dropout_model(model: Any, x_test: Any, y_test: Any, min_accuracy: f
     return None
 
 
-# --------------------------------------------------------------------------- notebook 05
 @exercise
 def check_generator_28(model: Any) -> str | None:
     """Exercise 5.1: the seed's generator fixed: 100-d noise -> ``(28, 28, 1)``, its layers kept."""
@@ -394,28 +323,22 @@ def check_generator_28(model: Any) -> str | None:
 @exercise
 def check_frechet_by_hand(answer: Any, features_a: Any, features_b: Any) -> str | None:
     """Exercise 5.2: the Fréchet distance of two one-dimensional feature sets ``(n, 1)``."""
-    import numpy as np
-
     if isinstance(answer, bool) or not isinstance(answer, int | float | np.floating):
         return f"answer with a number, got {answer!r}"
     a, b = np.ravel(features_a).astype(float), np.ravel(features_b).astype(float)
     mean_term = (a.mean() - b.mean()) ** 2
     expected = mean_term + (a.std(ddof=1) - b.std(ddof=1)) ** 2
-    mistakes = [
-        (mean_term, "that is only the mean term (mu_a - mu_b)^2: add (sigma_a - sigma_b)^2"),
-        (np.sqrt(expected), "FID reports the squared distance d^2: do not take the square root"),
-        (
-            mean_term + (a.std() - b.std()) ** 2,
-            "use the sample standard deviation, std(ddof=1) as np.cov does, not NumPy's ddof=0",
-        ),
-        (
-            mean_term + (a.var(ddof=1) - b.var(ddof=1)) ** 2,
-            "(sigma_a - sigma_b)^2 takes standard deviations, not variances",
-        ),
-    ]
+    mistakes = {
+        mean_term: "that is only the mean term (mu_a - mu_b)^2: add (sigma_a - sigma_b)^2",
+        np.sqrt(expected): "FID reports the squared distance d^2: do not take the square root",
+        mean_term + (a.std() - b.std()) ** 2: "use the sample standard deviation, std(ddof=1) "
+        "as np.cov does, not NumPy's ddof=0",
+        mean_term + (a.var(ddof=1) - b.var(ddof=1)) ** 2: "(sigma_a - sigma_b)^2 takes standard "
+        "deviations, not variances",
+    }
     if math.isclose(answer, expected, rel_tol=1e-6, abs_tol=1e-9):
         return None
-    for wrong, hint in mistakes:
+    for wrong, hint in mistakes.items():
         if math.isclose(answer, wrong, rel_tol=1e-6):
             return hint
     return f"{answer:.4g} is not it; compute the mean term and the spread term, then add them"
@@ -441,24 +364,17 @@ def check_balanced_gan(model: Any) -> str | None:
     return None
 
 
-# --------------------------------------------------------------------------- notebook 02
 @exercise
 def check_causal_mask(mask: Any) -> str | None:
     """Exercise 2.1: the ``(5, 5)`` causal mask, True where query i may attend to key j <= i."""
-    import numpy as np
-
     mask = np.asarray(mask)
     right = np.tril(np.ones((5, 5), dtype=bool))
     if mask.shape != (5, 5):
         return f"the mask for 5 tokens has shape (5, 5); yours has shape {mask.shape}"
     if mask.dtype != bool:
-        return (
-            "use a bool array: True where a query may attend to a key (np.tril(...).astype(bool))"
-        )
+        return "use a bool array, True where a query may attend to a key (np.tril(...) > 0)"
     if np.array_equal(mask, right.T):
-        return (
-            "that is the transpose: row i is query i, so it may see keys 0..i (below the diagonal)"
-        )
+        return "that is the transpose: row i is query i, it may see keys 0..i (below the diagonal)"
     if np.array_equal(mask, np.tril(right, k=-1)):
         return "a query may also attend to its own position: keep the diagonal"
     if not np.array_equal(mask, right):
@@ -501,7 +417,6 @@ def check_new_entry(entry: Any) -> str | None:
     return None
 
 
-# --------------------------------------------------------------------------- notebook 06
 # Exercise 6.1's confusion matrix: rows true, columns predicted, [[TN, FP], [FN, TP]].
 EXERCISE_6_1_MATRIX = ((850, 30), (20, 100))
 
@@ -530,16 +445,13 @@ def check_recall_threshold(
     answer: Any, y_true: Any, scores: Any, target_recall: float
 ) -> str | None:
     """Exercise 6.2: the highest threshold whose recall (flagging ``scores >= t``) reaches the target."""
-    import numpy as np
+    from . import evaluation
 
     threshold, y_true, scores = float(answer), np.asarray(y_true), np.asarray(scores)
-    positive_scores = np.sort(scores[y_true == 1])[::-1]  # highest first
-    reached = np.mean(positive_scores >= threshold)
+    reached = np.mean(scores[y_true == 1] >= threshold)
     if reached < target_recall - 1e-12:
         return f"at threshold {threshold:.4f} recall is only {reached:.3f}; lower the threshold"
-    # Recall after flagging the top k positives is k / n: the best threshold is the k-th score.
-    needed = np.arange(1, len(positive_scores) + 1) / len(positive_scores) >= target_recall - 1e-12
-    best = positive_scores[np.argmax(needed)]
+    best = evaluation.threshold_for_recall(y_true, scores, target_recall)
     if np.sum(scores >= threshold) > np.sum(scores >= best):
         return (
             f"recall {reached:.3f} meets the target, but a higher threshold does too and flags fewer "

@@ -1,13 +1,9 @@
 """Dataset loaders that work offline: bundled real samples, full datasets when they can be had.
 
-Every loader takes ``source``: ``"bundled"`` (the small real sample shipped in ``data/``,
-SHA-256 checked), ``"full"`` (the full dataset from a local copy or downloaded with pooch, checksum
-and short timeout; :class:`DataUnavailableError` says what to do if it cannot be had) or
-``"auto"`` (default: full if it is cached, installed or downloadable, else bundled). Each prints
-one line saying which data is in use. Images come back as ``keras.datasets`` returns them:
-``(x_train, y_train), (x_test, y_test)``, ``x`` uint8 ``(n, 28, 28)``, ``y`` uint8 ``(n,)``.
-Text datasets return ``x`` as a NumPy array of ``str`` and ``y`` as int64 labels (1 = spam, or
-a positive review).
+``source`` is ``"bundled"`` (the sample in ``data/``), ``"full"`` (a local copy or a checksummed
+download, else :class:`DataUnavailableError` says how to get it) or ``"auto"`` (full if it can be
+had). Loaders print which data is in use and return ``(x_train, y_train), (x_test, y_test)``:
+images uint8 ``(n, 28, 28)`` with uint8 labels, texts ``str`` arrays with int64 labels.
 """
 
 from __future__ import annotations
@@ -21,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pooch
 
 from . import config
 
@@ -79,12 +76,10 @@ class DataIntegrityError(ValueError):
 class DataInfo:
     """Which copies of a dataset are here (returned by :func:`describe_sources`)."""
 
-    name: str
     bundled: bool
     full_local: bool
 
 
-# --------------------------------------------------------------------------- files
 def _check_choice(value: Any, valid: tuple[str, ...], what: str) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{what} must be a string, one of {', '.join(valid)}; got {value!r}.")
@@ -95,8 +90,6 @@ def _check_choice(value: Any, valid: tuple[str, ...], what: str) -> str:
 
 def _verified(section: str, name: str, rebuild: str) -> Path:
     """Path of a file listed in data/manifest.json, after checking it exists and its SHA-256."""
-    import pooch
-
     manifest = config.data_dir() / "manifest.json"
     if not manifest.exists():
         raise DataUnavailableError(
@@ -118,13 +111,10 @@ def _verified(section: str, name: str, rebuild: str) -> Path:
 
 
 def load_pretrained_generator() -> Any:
-    """Load ``data/gan_generator.keras``, notebook 05's DCGAN generator, after checking its SHA-256.
-
-    Returns:
-        A ``keras.Model`` from latent vectors ``(batch, 64)`` to digits ``(batch, 28, 28, 1)`` in [-1, 1].
+    """Load notebook 05's DCGAN generator (latent ``(batch, 64)`` -> digits in [-1, 1]).
 
     Raises:
-        DataUnavailableError: the file is missing (rebuild it with ``make pretrained-gan``).
+        DataUnavailableError: ``data/gan_generator.keras`` is missing (``make pretrained-gan``).
         DataIntegrityError: its SHA-256 differs from ``data/manifest.json``.
     """
     import keras
@@ -133,8 +123,6 @@ def load_pretrained_generator() -> Any:
 
 
 def _matches(path: Path, known: str) -> bool:
-    import pooch
-
     algorithm, expected = known.split(":")
     return path.exists() and pooch.file_hash(path, algorithm) == expected
 
@@ -150,10 +138,6 @@ def _network_available(host: str = "storage.googleapis.com") -> bool:
         return False
 
 
-def _full_dir(name: str) -> Path:
-    return config.cache_dir() / name
-
-
 def _local_full_files(name: str) -> dict[str, Path] | None:
     """Paths of an already-present, checksum-valid full copy, or None."""
     known = _FULL_FILES[name]
@@ -161,7 +145,7 @@ def _local_full_files(name: str) -> dict[str, Path] | None:
         paths = {f: DEBIAN_FASHION_DIR / f for f in known}
         if all(p.exists() for p in paths.values()):
             return paths  # Debian re-gzips the files, so their bytes differ; content is checked on load
-    cached = {f: _full_dir(name) / f for f in known}
+    cached = {f: config.cache_dir() / name / f for f in known}
     if all(_matches(cached[f], known[f]) for f in known):
         return cached
     keras_copy = Path.home() / ".keras" / "datasets" / "mnist.npz"  # one Keras downloaded
@@ -172,24 +156,20 @@ def _local_full_files(name: str) -> dict[str, Path] | None:
 
 def _full_files(name: str, source: str) -> dict[str, Path] | None:
     """Find or fetch the full files; None (auto) or DataUnavailableError (full) if impossible."""
-    import pooch
-
-    local = _local_full_files(name)
-    if local is not None:
+    if (local := _local_full_files(name)) is not None:
         return local
-    hint = _FULL_HINT[name].format(cache=_full_dir(name))
+    hint = _FULL_HINT[name].format(cache=config.cache_dir() / name)
     if not _network_available():
         reason = "COURSE_OFFLINE=1 is set" if config.is_offline() else "no network connection"
         if source == "full":
-            raise DataUnavailableError(
-                f"Full {name} is not available ({reason}). To get it: {hint}."
-            )
+            message = f"Full {name} is not available ({reason}). To get it: {hint}."
+            raise DataUnavailableError(message)
         return None
     try:
         downloader = pooch.HTTPDownloader(timeout=DOWNLOAD_TIMEOUT_S, progressbar=True)
         paths = {}
         for file, known in _FULL_FILES[name].items():
-            target = {"fname": file, "path": _full_dir(name), "downloader": downloader}
+            target = {"fname": file, "path": config.cache_dir() / name, "downloader": downloader}
             paths[file] = Path(pooch.retrieve(KERAS_MIRROR + file, known, **target))
         return paths
     except Exception as error:  # network errors, timeouts, checksum mismatch
@@ -206,7 +186,6 @@ def _sizes(splits: tuple) -> str:
     return f"{len(splits[0][0]):,} train / {len(splits[1][0]):,} test"
 
 
-# --------------------------------------------------------------------------- image loaders
 def _read_idx(path: Path) -> np.ndarray:
     with gzip.open(path, "rb") as f:
         raw = f.read()
@@ -219,9 +198,7 @@ def _read_idx(path: Path) -> np.ndarray:
 
 def _read_npz(path: Path) -> tuple:
     with np.load(path, allow_pickle=False) as f:
-        return tuple(
-            (f[f"x_{split}"], f[f"y_{split}"].astype(np.uint8)) for split in ("train", "test")
-        )
+        return tuple((f[f"x_{s}"], f[f"y_{s}"].astype(np.uint8)) for s in ("train", "test"))
 
 
 def _load_images(name: str, source: str, verbose: bool) -> tuple:
@@ -231,19 +208,14 @@ def _load_images(name: str, source: str, verbose: bool) -> tuple:
     if files is None:
         path = _verified("files", name, "make data")
         splits = _read_npz(path)
-        hint = _FULL_HINT[name].format(cache=_full_dir(name))
+        hint = _FULL_HINT[name].format(cache=config.cache_dir() / name)
         message = f"bundled sample ({_sizes(splits)}, data/{path.name}). For the full set: {hint}."
-    elif name == "mnist":
-        splits = _read_npz(files["mnist.npz"])
-        message = f"full set ({_sizes(splits)}) from {files['mnist.npz'].parent}."
     else:
-        splits = tuple(
-            (
-                _read_idx(files[f"{s}-images-idx3-ubyte.gz"]),
-                _read_idx(files[f"{s}-labels-idx1-ubyte.gz"]),
-            )
-            for s in ("train", "t10k")
-        )
+        if name == "mnist":
+            splits = _read_npz(files["mnist.npz"])
+        else:  # the IDX files in _FULL_FILES order: train images, train labels, test images, labels
+            arrays = [_read_idx(path) for path in files.values()]
+            splits = (arrays[0], arrays[1]), (arrays[2], arrays[3])
         message = f"full set ({_sizes(splits)}) from {next(iter(files.values())).parent}."
     for x, y in splits:
         if x.dtype != np.uint8 or x.ndim != 3 or x.shape[1:] != (28, 28) or len(x) != len(y):
@@ -254,10 +226,7 @@ def _load_images(name: str, source: str, verbose: bool) -> tuple:
 
 
 def load_mnist(source: str = "auto", *, verbose: bool = True) -> tuple:
-    """Load MNIST handwritten digits as ``keras.datasets.mnist.load_data()`` returns them.
-
-    ``source="bundled"`` is 10,000 real digits (8,000 train / 2,000 test), ``"full"`` 60,000 /
-    10,000; ``verbose`` prints which data is in use. Labels are 0-9.
+    """Load MNIST digits: bundled 8,000 train / 2,000 test, full 60,000 / 10,000 (labels 0-9).
 
     Raises:
         ValueError: unknown ``source``.
@@ -268,22 +237,19 @@ def load_mnist(source: str = "auto", *, verbose: bool = True) -> tuple:
 
 
 def load_fashion_mnist(source: str = "auto", *, verbose: bool = True) -> tuple:
-    """Load Fashion-MNIST (Zalando's clothing images; class names in ``FASHION_MNIST_CLASSES``).
+    """Load Fashion-MNIST (class names in ``FASHION_MNIST_CLASSES``) like :func:`load_mnist`.
 
-    ``source="bundled"`` is 6,000 train / 2,000 test images (stratified); ``"full"`` is 60,000 /
-    10,000, from the Debian package ``dataset-fashion-mnist`` or downloaded. Otherwise as
-    :func:`load_mnist`.
+    Bundled: 6,000 train / 2,000 test (stratified); full: 60,000 / 10,000, from the Debian package
+    ``dataset-fashion-mnist`` or downloaded.
     """
     return _load_images("fashion_mnist", source, verbose)
 
 
-# --------------------------------------------------------------------------- text loaders
 def load_spam_records() -> list[dict[str, Any]]:
-    """Return the bundled SpamAssassin emails as dicts.
+    """The bundled SpamAssassin emails as dicts (cleaned as ``data/README.md`` says).
 
-    Each record has ``id`` (``"<group>/<number>"``), ``group`` (easy-ham-1, easy-ham-2,
-    hard-ham-1, spam-1, spam-2), ``label`` (1 = spam), ``subject`` and ``body`` (plain text).
-    See ``data/README.md`` for how they were cleaned.
+    Keys: ``id`` (``"<group>/<number>"``), ``group`` (easy-ham-1, easy-ham-2, hard-ham-1, spam-1,
+    spam-2), ``label`` (1 = spam), ``subject`` and ``body`` (plain text).
     """
     with gzip.open(_verified("files", "spam", "make data"), "rt", encoding="utf-8") as f:
         return [json.loads(line) for line in f]
@@ -294,21 +260,14 @@ def load_spam(
 ) -> tuple:
     """Load the SpamAssassin emails as text, split (stratified, ``seed``) into training and test sets.
 
-    The bundled file is the whole cleaned corpus (5,783 emails after dropping exact duplicates
-    and sexually explicit spam), so every ``source`` gives the same data and no message is in
-    both sets. ``test_fraction`` of the messages are held out. ``x`` holds subject, blank line
-    and body; ``y`` is 1 for spam, 0 for ham.
-
-    Raises:
-        ValueError: unknown ``source`` or ``test_fraction`` outside (0, 1).
+    The bundled file is the whole cleaned corpus (5,783 emails), so every ``source`` gives the
+    same data. ``x`` holds subject, blank line and body; ``y`` is 1 for spam, 0 for ham.
     """
     from sklearn.model_selection import train_test_split
 
     _check_choice(source, SOURCES, "source")
     if not isinstance(test_fraction, float | int) or not 0 < test_fraction < 1:
-        raise ValueError(
-            f"test_fraction must be a number between 0 and 1 (exclusive), got {test_fraction!r}."
-        )
+        raise ValueError(f"test_fraction must be a number in (0, 1), got {test_fraction!r}.")
     records = load_spam_records()
     texts = np.array([r["subject"] + "\n\n" + r["body"] for r in records])
     labels = np.array([r["label"] for r in records], dtype=np.int64)
@@ -325,11 +284,9 @@ def load_spam(
 
 
 def load_imdb(source: str = "auto", *, verbose: bool = True) -> tuple:
-    """Load the IMDB movie-review sentiment dataset as text (25,000 train / 25,000 test).
+    """Load the IMDB movie reviews as lower-case text (25,000 train / 25,000 test; 1 = positive).
 
-    There is no bundled sample: IMDB needs the network once (then it is cached); offline, use
-    :func:`load_spam`. ``x`` is lower-case review text (the words of Keras' IMDB word index),
-    ``y`` is 1 for a positive review.
+    There is no bundled sample: IMDB needs the network once (then it is cached).
 
     Raises:
         ValueError: unknown ``source``.
@@ -344,26 +301,21 @@ def load_imdb(source: str = "auto", *, verbose: bool = True) -> tuple:
     files = _full_files("imdb", "full")
     word_index = json.loads(files["imdb_word_index.json"].read_text())
     words = {index: word for word, index in word_index.items()}
+
+    def split(archive: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
+        texts = [" ".join(words.get(i, "[UNK]") for i in seq) for seq in archive[f"x_{name}"]]
+        return np.array(texts), archive[f"y_{name}"].astype(np.int64)
+
     # The file's hash was verified above, so unpickling its ragged arrays is safe.
-    with np.load(files["imdb.npz"], allow_pickle=True) as f:
-        splits = tuple(
-            (
-                np.array([" ".join(words.get(i, "[UNK]") for i in seq) for seq in f[f"x_{split}"]]),
-                f[f"y_{split}"].astype(np.int64),
-            )
-            for split in ("train", "test")
-        )
+    with np.load(files["imdb.npz"], allow_pickle=True) as archive:
+        splits = split(archive, "train"), split(archive, "test")
     if verbose:
         print(f"Data: IMDB reviews, full set ({_sizes(splits)}) from {files['imdb.npz'].parent}.")
     return splits
 
 
 def load_dataset(name: str, source: str = "auto", **kwargs: Any) -> tuple:
-    """Load a course dataset by name (one of ``DATASETS``); ``kwargs`` go to its loader.
-
-    Raises:
-        ValueError: unknown ``name`` (the message lists the valid names) or ``source``.
-    """
+    """Load a course dataset by name (one of ``DATASETS``); ``kwargs`` go to its loader."""
     _check_choice(name, DATASETS, "dataset name")
     loaders = {
         "mnist": load_mnist,
@@ -380,20 +332,14 @@ def describe_sources() -> dict[str, DataInfo]:
     for name in DATASETS:
         bundled = name in _BUNDLED_FILES and (config.data_dir() / _BUNDLED_FILES[name]).exists()
         full = bundled if name == "spam" else _local_full_files(name) is not None
-        info[name] = DataInfo(name, bundled, full)
+        info[name] = DataInfo(bundled, full)
     return info
 
 
 def subsample(
     x: np.ndarray, y: np.ndarray, n: int, *, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``n`` examples of ``(x, y)`` in their order, keeping the class proportions of ``y``.
-
-    Quick mode uses it to shrink data; with ``n >= len(x)`` the data is returned unchanged.
-
-    Raises:
-        ValueError: ``n`` is not a positive integer or ``x`` and ``y`` differ in length.
-    """
+    """``n`` examples of ``(x, y)`` in their order and class proportions (all if ``n >= len(x)``)."""
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n <= 0:
         raise ValueError(f"n must be a positive integer, got {n!r}.")
     if len(x) != len(y):

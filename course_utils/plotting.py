@@ -6,22 +6,16 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython import get_ipython
+from IPython.display import display
 
 
 def use_course_style() -> None:
     """Set modest figure sizes and a clean style for every notebook."""
-    plt.rcParams.update(
-        {
-            "figure.figsize": (6.0, 3.6),
-            "figure.dpi": 80,
-            "savefig.dpi": 80,
-            "axes.grid": True,
-            "grid.alpha": 0.3,
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "font.size": 10,
-        }
-    )
+    plt.rcParams.update({
+        "figure.figsize": (6.0, 3.6), "figure.dpi": 80, "savefig.dpi": 80, "font.size": 10,
+        "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
+    })  # fmt: skip
 
 
 def image_grid(
@@ -33,38 +27,23 @@ def image_grid(
     size: float = 1.1,
     suptitle: str | None = None,
 ) -> plt.Figure:
-    """Show a grid of images.
+    """Show ``(n, height, width[, 1])`` images, ``columns`` per row and ``size`` inches each.
 
-    Args:
-        images: ``(n, height, width)`` or ``(n, height, width, 1)`` array, any numeric range.
-        titles: optional title per image (length ``n``).
-        columns: images per row (>= 1).
-        cmap: matplotlib colour map.
-        size: inches per image.
-        suptitle: optional title of the whole figure.
-
-    Returns:
-        The figure.
-
-    Raises:
-        ValueError: wrong image rank, empty input, or titles of the wrong length.
+    ``titles`` holds one title per image; a wrong shape or count raises ValueError.
     """
     images = np.asarray(images)
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
     if images.ndim != 3 or len(images) == 0:
-        raise ValueError(
-            f"images must be a non-empty (n, height, width[, 1]) array, got shape {images.shape}."
-        )
+        raise ValueError(f"images must be non-empty (n, height, width[, 1]), got {images.shape}.")
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"got {len(titles)} titles for {len(images)} images; pass one per image.")
     if columns < 1:
         raise ValueError(f"columns must be >= 1, got {columns}.")
     columns = min(columns, len(images))
     rows = int(np.ceil(len(images) / columns))
-    fig, axes = plt.subplots(
-        rows, columns, figsize=(columns * size, rows * size * 1.15), squeeze=False
-    )
+    figsize = (columns * size, rows * size * 1.15)
+    fig, axes = plt.subplots(rows, columns, figsize=figsize, squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < len(images):
@@ -80,15 +59,7 @@ def image_grid(
 def learning_curves(
     history: Mapping[str, Sequence[float]] | object, metrics: Sequence[str] = ("loss",)
 ) -> plt.Figure:
-    """Plot training and validation curves from a Keras ``History`` (or its ``.history`` dict).
-
-    Args:
-        history: ``model.fit(...)``'s return value, or a dict like ``{"loss": [...], "val_loss": [...]}``.
-        metrics: metric names to plot side by side (each with its ``val_`` twin if present).
-
-    Raises:
-        ValueError: a metric is not in the history (the message lists what is there).
-    """
+    """Plot ``metrics`` side by side, each with its ``val_`` twin, from a Keras History or dict."""
     logs = getattr(history, "history", history)
     if not isinstance(logs, Mapping):
         raise TypeError("history must be a keras History or a dict of metric lists.")
@@ -115,16 +86,9 @@ def confusion_matrix(
     normalize: bool = False,
     title: str = "",
 ) -> plt.Figure:
-    """Draw a confusion matrix (rows: true class, columns: predicted class) with counts.
+    """Draw a ``(k, k)`` confusion matrix of counts (rows: true class, columns: predicted).
 
-    Args:
-        matrix: square ``(k, k)`` array of counts.
-        class_names: ``k`` labels; defaults to 0..k-1.
-        normalize: show row-normalised rates instead of counts.
-        title: optional title.
-
-    Raises:
-        ValueError: the matrix is not square or the names do not match its size.
+    ``class_names`` default to 0..k-1; ``normalize`` shows row-normalised rates instead.
     """
     matrix = np.asarray(matrix)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
@@ -135,20 +99,8 @@ def confusion_matrix(
         raise ValueError(f"got {len(names)} class names for a {k}x{k} matrix.")
     shown = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1) if normalize else matrix
     fig, ax = plt.subplots(figsize=(0.45 * k + 2.2, 0.45 * k + 1.8))
-    ax.imshow(shown, cmap="Blues")
-    ax.grid(False)
-    for i in range(k):
-        for j in range(k):
-            text = f"{shown[i, j]:.2f}" if normalize else f"{int(shown[i, j])}"
-            ax.text(
-                j,
-                i,
-                text,
-                ha="center",
-                va="center",
-                fontsize=7,
-                color="white" if shown[i, j] > shown.max() / 2 else "black",
-            )
+    texts = [f"{value:.2f}" if normalize else f"{int(value)}" for value in shown.flat]
+    _annotated_matrix(ax, shown, texts, fontsize=7)
     ax.set_xticks(range(k), names, rotation=45, ha="right", fontsize=8)
     ax.set_yticks(range(k), names, fontsize=8)
     ax.set_xlabel("predicted")
@@ -159,31 +111,28 @@ def confusion_matrix(
     return fig
 
 
-# --------------------------------------------------------------------------- notebook 01
+def _annotated_matrix(ax: plt.Axes, matrix: np.ndarray, texts: Sequence[str], **style) -> None:
+    """Draw ``matrix`` in blues with ``texts`` (row by row) in its cells, white on dark cells."""
+    ax.imshow(matrix, cmap="Blues")
+    ax.grid(False)
+    for (i, j), value in np.ndenumerate(matrix):
+        colour = "white" if value > matrix.max() / 2 else "black"
+        text = texts[i * matrix.shape[1] + j]
+        ax.text(j, i, text, ha="center", va="center", color=colour, **style)
+
+
 def privacy_utility(
-    epsilons: Sequence[float],
-    measured: Sequence[float],
-    theory: Sequence[float],
-    *,
-    draws: int,
+    epsilons: Sequence[float], measured: Sequence[float], theory: Sequence[float], *, draws: int
 ) -> plt.Figure:
     """Log-log plot of the 95% error of Laplace releases of a rate against ε (notebook 01).
 
-    Args:
-        epsilons: the privacy budgets.
-        measured: the measured 95% error for each ε, as a fraction (drawn in percentage points).
-        theory: the formula's 95% error for each ε, as a fraction.
-        draws: releases behind each measured point (for the legend).
-
-    Raises:
-        ValueError: the three sequences differ in length.
+    ``measured`` (over ``draws`` releases per ε) and ``theory`` are fractions, drawn in points.
     """
     if not len(epsilons) == len(measured) == len(theory):
         raise ValueError("epsilons, measured and theory need one value per ε each.")
     fig, ax = plt.subplots(figsize=(5.5, 3.4))
-    ax.loglog(
-        epsilons, np.asarray(measured) * 100, "o", label=f"measured ({draws:,} releases each)"
-    )
+    label = f"measured ({draws:,} releases each)"
+    ax.loglog(epsilons, np.asarray(measured) * 100, "o", label=label)
     ax.loglog(epsilons, np.asarray(theory) * 100, "-", label="Δ/ε · ln 20")
     ax.set_xlabel("privacy budget ε (smaller = more private)")
     ax.set_ylabel("95% error of the rate (points)")
@@ -200,11 +149,7 @@ def importance_bars(
     xlabel: str,
     top: int = 10,
 ) -> plt.Figure:
-    """Horizontal bars of the ``top`` largest feature importances with error bars, largest on top.
-
-    Raises:
-        ValueError: ``names``, ``means`` and ``stds`` differ in length.
-    """
+    """Bars of the ``top`` largest feature importances ± their ``stds``, largest on top."""
     means, stds = np.asarray(means), np.asarray(stds)
     if not len(names) == len(means) == len(stds):
         raise ValueError("names, means and stds need one value per feature each.")
@@ -223,11 +168,7 @@ def data_size_curve(
     xlabel: str = "training examples (log scale)",
     ylabel: str = "test score",
 ) -> plt.Figure:
-    """A score against the training-set size, on a log x axis (a learning curve over data).
-
-    Raises:
-        ValueError: ``sizes`` and ``scores`` differ in length.
-    """
+    """A score against the training-set size, on a log x axis (a learning curve over data)."""
     if len(sizes) != len(scores):
         raise ValueError(f"got {len(sizes)} sizes and {len(scores)} scores; pass one per size.")
     fig, ax = plt.subplots(figsize=(5, 3.2))
@@ -238,20 +179,10 @@ def data_size_curve(
     return fig
 
 
-# --------------------------------------------------------------------------- notebook 04
 def length_histogram(
     lengths: Sequence[int], *, chosen: int | None = None, percentiles: Sequence[int] = (50, 75, 90)
 ) -> plt.Figure:
-    """Histogram of text lengths in tokens, with percentile lines and the chosen sequence length.
-
-    Args:
-        lengths: tokens per text ``(n,)``.
-        chosen: the sequence length picked; drawn in red with the share of texts it keeps whole.
-        percentiles: percentiles to mark (each in 0-100).
-
-    Raises:
-        ValueError: ``lengths`` is empty or not 1-D.
-    """
+    """Histogram of tokens per text, marking ``percentiles`` and the ``chosen`` length in red."""
     lengths = np.asarray(lengths)
     if lengths.ndim != 1 or len(lengths) == 0:
         raise ValueError(f"lengths must be a non-empty 1-D array, got shape {lengths.shape}.")
@@ -279,13 +210,9 @@ def gradient_norms(
     xlabel: str,
     ylim: tuple[float, float] | None = None,
 ) -> plt.Figure:
-    """Gradient norm per time step on a log scale, one line per curve (zeros drawn at 1e-30).
+    """Gradient norm per time step on a log scale, one line per ``label: norms`` of ``curves``.
 
-    Args:
-        curves: label -> norms ``(steps,)``.
-        title: figure title.
-        xlabel: x-axis label (say where the output is read).
-        ylim: y-axis limits, or None for automatic.
+    Zeros are drawn at 1e-30; ``xlabel`` should say where the output is read.
     """
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
     for label, curve in curves.items():
@@ -309,11 +236,8 @@ def word_importance_bars(
 ) -> plt.Figure:
     """Bars of the ``top`` words with the largest absolute occlusion change, largest on top.
 
-    Args:
-        probability: the message's spam probability (in the title).
-        importances: ``[(word, change), ...]``; red bars (change > 0) pushed towards spam.
-        top: how many words to show.
-        scale: ``"log_odds"`` or ``"probability"``, the scale of the changes (axis label).
+    ``importances`` is ``[(word, change), ...]`` on the ``scale`` ``"log_odds"`` or
+    ``"probability"`` (red: pushed towards spam); the title shows the spam ``probability``.
     """
     ranked = sorted(importances, key=lambda item: abs(item[1]), reverse=True)[:top][::-1]
     fig, ax = plt.subplots(figsize=(5.5, 0.28 * max(len(ranked), 3) + 1.1))
@@ -331,7 +255,6 @@ def word_importance_bars(
     return fig
 
 
-# --------------------------------------------------------------------------- notebook 03: inside a CNN
 def conv_filters(kernel: np.ndarray, *, columns: int = 8, title: str = "") -> plt.Figure:
     """Show the first input channel of each filter of a ``Conv2D`` kernel (red > 0, blue < 0).
 
@@ -467,21 +390,13 @@ def prediction_with_saliency(
     return fig
 
 
-# --------------------------------------------------------------------------- notebook 05
 def gan_samples(images: np.ndarray, *, columns: int = 10, title: str = "") -> plt.Figure:
-    """A compact grid of generated digits, as a GAN's training monitor draws it.
-
-    Args:
-        images: ``(n, height, width[, 1])`` with values in [-1, 1] (a generator's ``tanh`` output).
-        columns: images per row.
-        title: figure title.
-    """
+    """A compact grid of generated digits ``(n, height, width[, 1])`` in [-1, 1] (``tanh``)."""
     images = np.asarray(images)
     images = images[..., 0] if images.ndim == 4 else images
     rows = int(np.ceil(len(images) / columns))
-    fig, axes = plt.subplots(
-        rows, columns, figsize=(columns * 0.55, rows * 0.55 + 0.3), squeeze=False
-    )
+    figsize = (columns * 0.55, rows * 0.55 + 0.3)
+    fig, axes = plt.subplots(rows, columns, figsize=figsize, squeeze=False)
     for index, ax in enumerate(axes.flat):
         ax.axis("off")
         if index < len(images):
@@ -492,17 +407,11 @@ def gan_samples(images: np.ndarray, *, columns: int = 10, title: str = "") -> pl
 
 
 def show_in_place(figure: plt.Figure, handle: object = None) -> object:
-    """Show ``figure`` in a notebook where the previous figure of ``handle`` was, if any.
+    """Show ``figure`` where the previous figure of ``handle`` was, and return the handle.
 
-    Pass the returned handle to the next call, so a figure redrawn during training updates in place
-    instead of piling up. Outside IPython nothing is shown.
-
-    Returns:
-        The display handle (None outside IPython).
+    Pass it to the next call, so a figure redrawn during training updates in place instead of
+    piling up. Outside IPython nothing is shown (returns None).
     """
-    from IPython import get_ipython
-    from IPython.display import display
-
     plt.close(figure)
     if get_ipython() is None:
         return None
@@ -520,17 +429,8 @@ def gan_training(
 ) -> plt.Figure:
     """A GAN's two losses per epoch and, if given, its Fréchet distance per epoch (log scale).
 
-    Args:
-        history: ``fit``'s History (or its ``.history`` dict) with ``d_loss`` and ``g_loss``.
-        distances: Fréchet distance after each epoch.
-        baseline: real-versus-real distance, drawn as a dashed line.
-        title: figure title.
-
-    Raises:
-        ValueError: the history has no ``d_loss`` or ``g_loss``.
+    ``history`` is ``fit``'s History (or its dict); ``baseline`` is the real-versus-real distance.
     """
-    from matplotlib.ticker import MaxNLocator
-
     logs = getattr(history, "history", history)
     if not isinstance(logs, Mapping) or "d_loss" not in logs or "g_loss" not in logs:
         raise ValueError("history must hold 'd_loss' and 'g_loss' (a GAN's fit History).")
@@ -544,19 +444,14 @@ def gan_training(
     ax.set_title("losses (training)")
     if distances:
         ax = axes[0, 1]
-        ax.plot(
-            np.arange(1, len(distances) + 1),
-            distances,
-            "o-",
-            color="tab:green",
-            label="generated vs real",
-        )
+        epochs = np.arange(1, len(distances) + 1)
+        ax.plot(epochs, distances, "o-", color="tab:green", label="generated vs real")
         if baseline is not None:
             ax.axhline(baseline, color="gray", linestyle="--", label="real vs real")
         ax.set_yscale("log")
         ax.set_title("Fréchet distance (lower is better)")
     for ax in axes.flat:
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
         ax.set_xlabel("epoch")
         ax.legend(fontsize=8)
     if title:
@@ -566,22 +461,16 @@ def gan_training(
 
 
 def gan_interpolation(rows: Mapping[str, np.ndarray]) -> plt.Figure:
-    """One row of generated digits per latent path, e.g. ``{"linear": images, "slerp": images}``.
-
-    Args:
-        rows: path name -> images ``(steps, height, width[, 1])`` in [-1, 1], the same steps each.
-    """
+    """One row of digits in [-1, 1] per latent path: ``{"linear": images, "slerp": images}``."""
     steps = len(next(iter(rows.values())))
-    fig, axes = plt.subplots(
-        len(rows), steps, figsize=(steps * 0.7, 0.8 + 0.55 * len(rows)), squeeze=False
-    )
+    figsize = (steps * 0.7, 0.8 + 0.55 * len(rows))
+    fig, axes = plt.subplots(len(rows), steps, figsize=figsize, squeeze=False)
     for row, (name, images) in enumerate(rows.items()):
         images = np.asarray(images)
         images = images[..., 0] if images.ndim == 4 else images
         for column, ax in enumerate(axes[row]):
             ax.imshow(images[column], cmap="gray", vmin=-1, vmax=1)
-            ax.set_xticks([])
-            ax.set_yticks([])
+            ax.set(xticks=[], yticks=[])
             ax.grid(False)
         axes[row, 0].set_ylabel(name, fontsize=8)
     fig.suptitle(f"from z0 (left) to z1 (right) in {steps} steps", fontsize=9)
@@ -589,20 +478,10 @@ def gan_interpolation(rows: Mapping[str, np.ndarray]) -> plt.Figure:
     return fig
 
 
-# --------------------------------------------------------------------------- notebook 02
 def attention_weights(
     weights: Sequence[np.ndarray], titles: Sequence[str], labels: Sequence[str]
 ) -> plt.Figure:
-    """Draw attention weight matrices side by side (rows: queries, columns: keys).
-
-    Args:
-        weights: one or more ``(n, n)`` weight matrices (rows sum to 1).
-        titles: a title per matrix.
-        labels: the ``n`` token labels, used for both axes.
-
-    Raises:
-        ValueError: the numbers of matrices and titles differ, or a matrix does not match labels.
-    """
+    """Draw ``(n, n)`` attention weight matrices side by side, the ``n`` ``labels`` on both axes."""
     if len(weights) != len(titles):
         raise ValueError(f"got {len(weights)} matrices and {len(titles)} titles; pass one each.")
     size = len(labels)
@@ -610,9 +489,7 @@ def attention_weights(
     for ax, matrix, title in zip(axes.flat, weights, titles, strict=True):
         matrix = np.asarray(matrix)
         if matrix.shape != (size, size):
-            raise ValueError(
-                f"a weight matrix has shape {matrix.shape}, expected ({size}, {size})."
-            )
+            raise ValueError(f"a weight matrix has shape {matrix.shape}, not ({size}, {size}).")
         image = ax.imshow(matrix, cmap="viridis", vmin=0.0, vmax=1.0)
         ax.grid(False)
         ax.set_xticks(range(size), labels, rotation=45, ha="right", fontsize=8)
@@ -635,13 +512,7 @@ def densities_and_discriminators(
     p_generator: np.ndarray,
     discriminators: Mapping[str, np.ndarray],
 ) -> plt.Figure:
-    """Plot two 1-D densities and one or more discriminators ``D(x)`` on a twin axis.
-
-    Args:
-        x: the grid, ``(n,)``.
-        p_data, p_generator: the real and the generated density on the grid, ``(n,)``.
-        discriminators: label -> ``D(x)`` on the grid, ``(n,)`` values in [0, 1].
-    """
+    """Plot two densities on the grid ``x``, and discriminators ``{label: D(x)}`` on a twin axis."""
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
     ax.fill_between(x, p_data, alpha=0.3, label="p_data (real)")
     ax.fill_between(x, p_generator, alpha=0.3, label="p_g (generator)")
@@ -659,23 +530,13 @@ def densities_and_discriminators(
     return fig
 
 
-# --------------------------------------------------------------------------- notebook 06
 def roc_pr_curves(
     curves: Mapping[str, Mapping[str, np.ndarray | float]], positive_rate: float | None = None
 ) -> plt.Figure:
     """ROC and precision-recall curves side by side, one line per model or data set (notebook 06).
 
-    Args:
-        curves: ``{name: {"fpr", "tpr", "roc_auc", "precision", "recall", "average_precision"}}``:
-            the points of both curves (1-D arrays, e.g. from ``roc_curve`` and
-            ``precision_recall_curve``) and the two areas (floats).
-        positive_rate: if given, a dotted line at this precision: a random ranking's.
-
-    Returns:
-        The figure.
-
-    Raises:
-        ValueError: ``curves`` is empty or an entry lacks one of the keys.
+    ``curves`` maps a name to the points (``fpr``, ``tpr``, ``precision``, ``recall``) and areas
+    (``roc_auc``, ``average_precision``); ``positive_rate`` draws a random ranking's precision.
     """
     needed = {"fpr", "tpr", "roc_auc", "precision", "recall", "average_precision"}
     if not curves:
@@ -686,12 +547,8 @@ def roc_pr_curves(
     fig, (roc_ax, pr_ax) = plt.subplots(1, 2, figsize=(9, 3.6))
     for name, curve in curves.items():
         roc_ax.plot(curve["fpr"], curve["tpr"], label=f"{name} (AUC {curve['roc_auc']:.3f})")
-        pr_ax.step(
-            curve["recall"],
-            curve["precision"],
-            where="post",
-            label=f"{name} (AP {curve['average_precision']:.3f})",
-        )
+        label = f"{name} (AP {curve['average_precision']:.3f})"
+        pr_ax.step(curve["recall"], curve["precision"], where="post", label=label)
     roc_ax.plot([0, 1], [0, 1], ":", color="grey")
     roc_ax.set(xlabel="false-positive rate", ylabel="true-positive rate", title="ROC")
     if positive_rate is not None:
@@ -706,23 +563,11 @@ def roc_pr_curves(
 def reliability_diagram(models: Mapping[str, Mapping[str, object]]) -> plt.Figure:
     """Reliability diagram and histogram of the predicted probabilities (notebook 06).
 
-    Args:
-        models: ``{name: {"bins": ..., "probabilities": ..., "ece": ...}}``: the output of
-            ``calibration_bins`` (a dict with ``edges``, ``count``, ``mean_predicted`` and
-            ``fraction_positive``), the probabilities, shape ``(n,)``, and the expected
-            calibration error shown in the legend.
-
-    Returns:
-        The figure: observed share of positives against mean predicted probability per bin
-        (a calibrated model lies on the diagonal), and how often each probability occurs.
-
-    Raises:
-        ValueError: ``models`` is empty or an entry lacks one of the keys.
+    ``models`` maps a name to ``calibration_bins``'s dict (``bins``), the ``probabilities`` and
+    the expected calibration error (``ece``). A calibrated model lies on the diagonal.
     """
     if not models:
-        raise ValueError(
-            "models is empty; pass {name: {'bins': ..., 'probabilities': ..., 'ece': ...}}."
-        )
+        raise ValueError("models is empty; pass {name: {'bins', 'probabilities', 'ece'}}.")
     for name, model in models.items():
         if missing := {"bins", "probabilities", "ece"} - set(model):
             raise ValueError(f"model {name!r} lacks {sorted(missing)}.")
@@ -732,24 +577,14 @@ def reliability_diagram(models: Mapping[str, Mapping[str, object]]) -> plt.Figur
         bins, color = model["bins"], f"C{i}"
         full = np.asarray(bins["count"]) > 0  # empty bins have no point
         ax.plot(bins["mean_predicted"][full], bins["fraction_positive"][full], "o-", color=color)
-        hist_ax.hist(
-            np.asarray(model["probabilities"]),
-            bins=bins["edges"],
-            histtype="step",
-            linewidth=1.5,
-            color=color,
-            label=f"{name} (ECE {model['ece']:.3f})",
-        )
-    ax.set(
-        xlabel="mean predicted probability", ylabel="fraction positive", title="reliability diagram"
-    )
+        label = f"{name} (ECE {model['ece']:.3f})"
+        style = {"histtype": "step", "linewidth": 1.5, "color": color}
+        hist_ax.hist(model["probabilities"], bins["edges"], label=label, **style)
+    ax.set(xlabel="mean predicted probability", ylabel="fraction positive")
+    ax.set_title("reliability diagram")
     ax.legend(fontsize=8, loc="upper left")
-    hist_ax.set(
-        xlabel="predicted probability",
-        ylabel="examples",
-        title="how often each probability occurs",
-        yscale="log",
-    )
+    hist_ax.set(xlabel="predicted probability", ylabel="examples", yscale="log")
+    hist_ax.set_title("how often each probability occurs")
     hist_ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
@@ -762,34 +597,17 @@ def threshold_figure(
 ) -> plt.Figure:
     """One decision threshold in three panels: confusion matrix, ROC point, cost (notebook 06).
 
-    Args:
-        report: the numbers at the threshold (``threshold_report``'s dict): ``threshold``,
-            ``cost_fp``, ``cost_fn``, ``tp``, ``fp``, ``fn``, ``tn``, ``precision``, ``recall``,
-            ``f1``, ``fpr``, ``cost_per_example``, ``best_threshold``, ``best_cost_per_example``.
-        roc: ``(fpr, tpr)``, the points of the ROC curve.
-        costs: ``(thresholds, cost per example at each)``, the cost curve to draw.
-
-    Returns:
-        The figure.
+    ``report`` is ``threshold_report``'s dict at the threshold, ``roc`` the ROC curve's
+    ``(fpr, tpr)`` and ``costs`` the cost curve ``(thresholds, cost per example at each)``.
     """
     fig, axes = plt.subplots(1, 3, figsize=(11, 3.3))
     ax = axes[0]
     matrix = np.array([[report["tn"], report["fp"]], [report["fn"], report["tp"]]])
-    ax.imshow(matrix, cmap="Blues")
-    ax.grid(False)
-    for (i, j), value in np.ndenumerate(matrix):
-        ax.text(
-            j,
-            i,
-            f"{['TN', 'FP', 'FN', 'TP'][2 * i + j]}\n{value}",
-            ha="center",
-            va="center",
-            color="white" if value > matrix.max() / 2 else "black",
-        )
+    cells = zip(("TN", "FP", "FN", "TP"), matrix.flat, strict=True)
+    _annotated_matrix(ax, matrix, [f"{name}\n{value}" for name, value in cells])
     ax.set_xticks([0, 1], ["pred 0", "pred 1"])
     ax.set_yticks([0, 1], ["true 0", "true 1"])
     ax.set_title(f"P {report['precision']:.2f}  R {report['recall']:.2f}  F1 {report['f1']:.2f}")
-
     ax = axes[1]
     ax.plot(*roc, label="ROC curve")
     ax.plot([0, 1], [0, 1], ":", color="grey", label="random")
@@ -797,22 +615,14 @@ def threshold_figure(
     ax.plot(report["fpr"], report["recall"], "o", color="C3", label=f"threshold {threshold:.2f}")
     ax.set(xlabel="false-positive rate", ylabel="true-positive rate (recall)", title="ROC point")
     ax.legend(loc="lower right", fontsize=8)
-
     ax = axes[2]
     ax.plot(*costs)
-    ax.axvline(
-        threshold, color="C3", label=f"chosen {threshold:.2f}: {report['cost_per_example']:.3f}"
-    )
+    chosen = f"chosen {threshold:.2f}: {report['cost_per_example']:.3f}"
+    ax.axvline(threshold, color="C3", label=chosen)
     best, best_cost = report["best_threshold"], report["best_cost_per_example"]
     if np.isfinite(best):  # +inf means "flag nothing": no point on the threshold axis
-        ax.plot(
-            best,
-            best_cost,
-            "*",
-            color="C2",
-            markersize=12,
-            label=f"lowest at {best:.2f}: {best_cost:.3f}",
-        )
+        label = f"lowest at {best:.2f}: {best_cost:.3f}"
+        ax.plot(best, best_cost, "*", color="C2", markersize=12, label=label)
     # Flagging everything (threshold 0) can cost far more than any sensible threshold: clip the
     # y-axis near the cost of flagging nothing and of the marked thresholds, so their gap shows.
     examples = report["tp"] + report["fp"] + report["fn"] + report["tn"]
@@ -820,11 +630,8 @@ def threshold_figure(
     top = min(1.3 * max(flag_nothing, report["cost_per_example"], best_cost), 1.05 * max(costs[1]))
     if top > 0:
         ax.set_ylim(0, top)
-    ax.set(
-        xlabel="threshold",
-        ylabel="cost per example",
-        title=f"cost (FP {report['cost_fp']:g}, FN {report['cost_fn']:g})",
-    )
+    ax.set(xlabel="threshold", ylabel="cost per example")
+    ax.set_title(f"cost (FP {report['cost_fp']:g}, FN {report['cost_fn']:g})")
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

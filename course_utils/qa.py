@@ -1,9 +1,7 @@
 """The interview question bank of notebook 02: load and validate it, filter, score, quiz, render.
 
-:func:`load_bank` reads ``data/interview_qa.yaml`` and checks every entry against the schema,
-raising :class:`BankError` with one line per problem: ``entry '<id>', field '<field>': <what is
-wrong>``. :class:`QuizSession` is the quiz's state (pure Python, tested); :func:`quiz_widget` only
-wires it to buttons. ``scripts/qa_bank.py`` prints the bank (``make qa-export``) and checks links.
+:func:`load_bank` raises :class:`BankError` with one line per schema problem. :class:`QuizSession`
+is the quiz's state (pure Python, tested); :func:`quiz_widget` only wires it to buttons.
 """
 
 from __future__ import annotations
@@ -17,6 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import ipywidgets as w
+import yaml
+
 from . import config
 
 LANGUAGES = ("en", "zh")
@@ -27,33 +28,21 @@ LETTERS = "abcdefgh"
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _LINK = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb(?:#[A-Za-z0-9_-]+)?$")
 
-# Interface text: key -> (English, Chinese). The last eight label the widget's controls.
+# Interface text: key -> (English, Chinese); the last lines label the widget's controls.
 _TEXT = {
-    "source": ("Source", "来源"),
-    "seed": ("seed", "种子材料"),
-    "course": ("course", "课程"),
-    "easy": ("easy", "简单"),
-    "medium": ("medium", "中等"),
-    "hard": ("hard", "困难"),
-    "your_choice": ("Your choice", "你的选择"),
-    "right": ("right", "正确"),
-    "wrong": ("wrong", "错误"),
-    "answer": ("Answer", "答案"),
-    "explanation": ("Explanation", "详细解释"),
-    "mistakes": ("Common mistakes", "常见错误"),
-    "english_only": ("", "（英文）"),
-    "related": ("Related notebook", "相关笔记本"),
-    "score": ("Score", "得分"),
+    "source": ("Source", "来源"), "seed": ("seed", "种子材料"), "course": ("course", "课程"),
+    "easy": ("easy", "简单"), "medium": ("medium", "中等"), "hard": ("hard", "困难"),
+    "your_choice": ("Your choice", "你的选择"), "right": ("right", "正确"),
+    "wrong": ("wrong", "错误"), "answer": ("Answer", "答案"),
+    "explanation": ("Explanation", "详细解释"), "mistakes": ("Common mistakes", "常见错误"),
+    "english_only": ("", "（英文）"), "related": ("Related notebook", "相关笔记本"),
+    "score": ("Score", "得分"), "card": ("Card {} of {}", "第 {} 题，共 {} 题"),
     "no_questions": ("No question matches these filters.", "没有符合筛选条件的题目。"),
-    "reveal": ("Reveal answer", "显示答案"),
-    "knew": ("I knew it", "我答对了"),
-    "missed": ("I did not", "我没答对"),
-    "previous": ("◀ Previous", "◀ 上一题"),
-    "next": ("Next ▶", "下一题 ▶"),
-    "choose": ("Answer", "作答"),
-    "topic": ("Topic", "主题"),
-    "difficulty": ("Difficulty", "难度"),
-}
+    "reveal": ("Reveal answer", "显示答案"), "knew": ("I knew it", "我答对了"),
+    "missed": ("I did not", "我没答对"), "previous": ("◀ Previous", "◀ 上一题"),
+    "next": ("Next ▶", "下一题 ▶"), "choose": ("Answer", "作答"),
+    "topic": ("Topic", "主题"), "difficulty": ("Difficulty", "难度"),
+}  # fmt: skip
 
 
 def _check_lang(lang: str) -> str:
@@ -142,7 +131,6 @@ class Bank:
         return self.topics[topic][_check_lang(lang)]
 
 
-# --------------------------------------------------------------------------- validation
 def _has_text(value: Any) -> bool:
     return isinstance(value, str) and value.strip() != ""
 
@@ -284,8 +272,6 @@ def load_bank(path: str | Path | None = None) -> Bank:
         FileNotFoundError: the file does not exist.
         BankError: the file is not YAML or breaks the schema (every problem is listed).
     """
-    import yaml
-
     path = Path(path) if path is not None else default_path()
     if not path.exists():
         raise FileNotFoundError(f"question bank not found at {path}; pass the YAML file's path.")
@@ -296,7 +282,6 @@ def load_bank(path: str | Path | None = None) -> Bank:
     return parse_bank(raw, path.name)
 
 
-# --------------------------------------------------------------------------- select and score
 def filter_questions(
     questions: Sequence[Question],
     *,
@@ -307,8 +292,7 @@ def filter_questions(
 ) -> list[Question]:
     """The questions that pass every filter given, in their order (None or empty: no filter).
 
-    Raises:
-        ValueError: an unknown difficulty or source, or a topic no question has.
+    An unknown difficulty or source, or a topic no question has, raises ValueError.
     """
     topics, difficulties = set(topics or ()), set(difficulties or ())
     if difficulties - set(DIFFICULTIES):
@@ -332,9 +316,7 @@ def filter_questions(
 def grade(question: Question, choice: str) -> bool:
     """Whether ``choice`` (a letter; case and spaces ignored) is the right option.
 
-    Raises:
-        ValueError: the question is a flashcard, or ``choice`` is not one of its letters.
-        TypeError: ``choice`` is not a string.
+    Raises ValueError for a flashcard or a letter that is no option, TypeError for a non-string.
     """
     if not question.is_multiple_choice:
         raise ValueError(f"question {question.id!r} is a flashcard, not multiple choice.")
@@ -370,10 +352,9 @@ class Score:
 class QuizSession:
     """The quiz's state, in pure Python: the selected questions, the card shown, the score.
 
-    ``mode`` is ``"flashcards"`` (every question; you grade yourself) or ``"multiple-choice"``
-    (entries with options; graded at once); ``**filters`` are ``topics`` and ``difficulties`` as
-    in :func:`filter_questions`; ``shuffle_seed=None`` keeps the file order. Each question is
-    scored once per session: answering it again shows the result but leaves the score alone.
+    ``mode`` is ``"flashcards"`` (self-graded) or ``"multiple-choice"`` (graded at once);
+    ``**filters`` are ``topics`` and ``difficulties``; ``shuffle_seed=None`` keeps the file order.
+    Each question is scored once: answering it again shows the result, the score stays.
     """
 
     def __init__(
@@ -437,11 +418,7 @@ class QuizSession:
             self.score = self.score.record(is_correct)
 
     def answer(self, choice: str) -> bool:
-        """Answer the current multiple-choice card: reveal it and return whether it is right.
-
-        Raises:
-            ValueError: no current question, it is a flashcard, or ``choice`` is no option.
-        """
+        """Answer the current multiple-choice card: reveal it and return whether it is right."""
         if self.current is None:
             raise ValueError("no question matches the filters; change them first.")
         is_correct = grade(self.current, choice)
@@ -458,12 +435,9 @@ class QuizSession:
 
     def progress(self) -> str:
         """E.g. ``Card 3 of 12 · Score: 2/2 (100%)``."""
+        card = _text("card", self.lang).format(self.index + 1, len(self.questions))
         if not self.questions:
             card = _text("no_questions", self.lang)
-        elif self.lang == "zh":
-            card = f"第 {self.index + 1} 题，共 {len(self.questions)} 题"
-        else:
-            card = f"Card {self.index + 1} of {len(self.questions)}"
         return f"{card} · {self.score.summary(self.lang)}"
 
     def render(self, fmt: str = "html") -> str:
@@ -474,7 +448,6 @@ class QuizSession:
         return render_card(self.current, self.bank, lang=self.lang, **options)
 
 
-# --------------------------------------------------------------------------- rendering
 _MARKDOWN = {"meta": "*{}*", "question": "**{}**", "heading": "**{}**", "para": "{}"}
 _HTML = {
     "meta": '<div style="color: #666; font-size: 90%">{}</div>',
@@ -495,16 +468,14 @@ def render_card(
 ) -> str:
     """One card in ``fmt`` ``"markdown"`` or ``"html"``: the question and its options.
 
-    With ``reveal``, also the answer, the explanation and common mistakes (in English), the
-    link, and the ``chosen`` letter marked right or wrong. Raises ValueError on an unknown
-    ``lang`` or ``fmt``.
+    With ``reveal``, also the answer, the explanation and common mistakes (in English), the link,
+    and the ``chosen`` letter marked right or wrong. Raises ValueError on an unknown lang or fmt.
     """
     if fmt not in ("markdown", "html"):
         raise ValueError(f"fmt must be 'markdown' or 'html', got {fmt!r}.")
-    meta = (
-        f"{bank.topic_name(question.topic, lang)} · {_text(question.difficulty, lang)}"
-        f" · {_text('source', lang)}: {_text(question.source, lang)}"
-    )
+    topic = bank.topic_name(question.topic, lang)
+    source = f"{_text('source', lang)}: {_text(question.source, lang)}"
+    meta = f"{topic} · {_text(question.difficulty, lang)} · {source}"
     blocks: list[tuple[str, Any]] = [("meta", meta), ("question", question.question[lang])]
     if question.is_multiple_choice:
         marks = {chosen: " ❌", question.correct: " ✅"} if reveal else {}
@@ -525,15 +496,13 @@ def render_card(
             ("para", f"{_text('related', lang)}: {question.link}"),
         ]
     if fmt == "markdown":
-        lines = []
+        parts = []
         for kind, content in blocks:
-            lines += (
-                [f"- {item}" for item in content]
-                if kind == "list"
-                else [_MARKDOWN[kind].format(content)]
-            )
-            lines.append("")
-        return "\n".join(lines).rstrip() + "\n"
+            if kind == "list":
+                parts.append("\n".join(f"- {item}" for item in content))
+            else:
+                parts.append(_MARKDOWN[kind].format(content))
+        return "\n\n".join(parts) + "\n"
     parts = ['<div style="max-width: 46em; line-height: 1.45">']
     for kind, content in blocks:
         if kind == "list":
@@ -547,10 +516,7 @@ def render_card(
 def static_sample(bank: Bank, *, count: int = 3, seed: int = 0) -> str:
     """Markdown of a reproducible sample of revealed cards: the quiz without a front end.
 
-    One multiple-choice card, then ``count - 1`` cards of other topics.
-
-    Raises:
-        ValueError: ``count`` < 1.
+    One multiple-choice card, then ``count - 1`` (>= 0) cards of other topics.
     """
     if count < 1:
         raise ValueError(f"count must be >= 1, got {count}.")
@@ -564,23 +530,19 @@ def static_sample(bank: Bank, *, count: int = 3, seed: int = 0) -> str:
     return "\n---\n\n".join(render_card(q, bank, reveal=True) for q in picked)
 
 
-# --------------------------------------------------------------------------- widget
 def quiz_widget(bank: Bank, *, lang: str = "en", shuffle_seed: int | None = 0) -> Any:
     """An ipywidgets quiz: flashcards or multiple choice, filters, language toggle, score.
 
     The logic is :class:`QuizSession`, the returned ``VBox``'s ``session`` attribute; this
     function only lays out the controls and wires them to it.
     """
-    import ipywidgets as w
-
     session = QuizSession(bank, lang=lang, shuffle_seed=shuffle_seed)
     modes = [("Flashcards · 闪卡", MODES[0]), ("Multiple choice · 选择题", MODES[1])]
     mode = w.ToggleButtons(options=modes)
     language = w.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang)
     every = [("All · 全部", "")]
-    topic = w.Dropdown(
-        options=every + [(f"{n['en']} · {n['zh']}", k) for k, n in bank.topics.items()]
-    )
+    topics = [(f"{names['en']} · {names['zh']}", key) for key, names in bank.topics.items()]
+    topic = w.Dropdown(options=every + topics)
     difficulty = w.Dropdown(options=every + [(f"{d} · {_text(d, 'zh')}", d) for d in DIFFICULTIES])
     card, status = w.HTML(), w.HTML()
     reveal, previous, following = w.Button(icon="eye"), w.Button(), w.Button()
@@ -629,8 +591,7 @@ def quiz_widget(bank: Bank, *, lang: str = "en", shuffle_seed: int | None = 0) -
     following.on_click(lambda _: refresh(session.next()))
     refresh()
     buttons = w.HBox([reveal, knew, missed, previous, following])
-    box = w.VBox(
-        [w.HBox([mode, language]), w.HBox([topic, difficulty]), status, card, letters, buttons]
-    )
+    rows = [w.HBox([mode, language]), w.HBox([topic, difficulty]), status, card, letters, buttons]
+    box = w.VBox(rows)
     box.session = session
     return box

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from . import config
+from . import config, data
 
 MIN_VERSIONS = {"tensorflow": (2, 16), "keras": (3, 0), "ipywidgets": (8, 0)}
 
@@ -42,10 +42,9 @@ def check_versions(versions: dict[str, str]) -> None:
     ]
     if too_old:
         raise RuntimeError(
-            "This course needs newer libraries: "
-            + "; ".join(too_old)
-            + ". Fix: run `make lab` from the repository (it installs the tested versions), or "
-            "`pip install -e .` in your environment, then restart the kernel."
+            f"This course needs newer libraries: {'; '.join(too_old)}. Fix: run `make lab` from "
+            "the repository (it installs the tested versions), or `pip install -e .` in your "
+            "environment, then restart the kernel."
         )
 
 
@@ -63,7 +62,7 @@ def environment_report() -> Environment:
         ipywidgets=ipywidgets.__version__,
         cpu_cores=os.cpu_count() or 1,
         ram_gb=round(psutil.virtual_memory().total / 2**30, 1),
-        mode=config.mode_name(),
+        mode=config.pick(full="full", quick="quick"),
     )
 
 
@@ -71,9 +70,7 @@ def environment_report() -> Environment:
 def _quiet_native_stderr() -> Iterator[None]:
     """Hide what C++ libraries write to file descriptor 2 (TensorFlow's start-up log lines).
 
-    TensorFlow 2.20+ logs through absl, which ignores TF_CPP_MIN_LOG_LEVEL for its start-up
-    lines (oneDNN notice, "could not find cuda drivers", cuInit errors on CPU-only machines).
-    Python-level warnings still reach the notebook.
+    TensorFlow 2.20+ logs them through absl, which ignores TF_CPP_MIN_LOG_LEVEL.
     """
     sys.stderr.flush()
     try:
@@ -93,18 +90,10 @@ def _quiet_native_stderr() -> Iterator[None]:
 def setup_notebook(seed: int = 42, *, verbose: bool = True) -> Environment:
     """Prepare a notebook: quiet logs, seeds, plot style, version checks, one-line banner.
 
-    Call it once in the Setup cell. It sets ``KERAS_BACKEND=tensorflow`` if unset (before keras
-    is imported), imports TensorFlow with its native start-up noise hidden (device discovery
-    does not initialise the runtime, so logical devices can still be configured), seeds Python,
-    NumPy and TensorFlow with ``keras.utils.set_random_seed``, and prints which mode is on and
-    which datasets are present.
-
-    Args:
-        seed: random seed for Python, NumPy and the backend.
-        verbose: print the banner.
-
-    Returns:
-        The :class:`Environment` facts.
+    Call it once in the Setup cell. It sets ``KERAS_BACKEND=tensorflow`` if unset, imports
+    TensorFlow quietly (logical devices can still be configured after it), seeds Python, NumPy
+    and TensorFlow with ``keras.utils.set_random_seed`` and, if ``verbose``, prints the mode and
+    the datasets present. Returns the :class:`Environment` facts.
 
     Raises:
         TypeError: ``seed`` is not an int.
@@ -119,7 +108,7 @@ def setup_notebook(seed: int = 42, *, verbose: bool = True) -> Environment:
         import tensorflow as tf
 
         tf.config.list_physical_devices()
-    from . import data, plotting
+    from . import plotting
 
     env = environment_report()
     check_versions({"tensorflow": env.tensorflow, "keras": env.keras, "ipywidgets": env.ipywidgets})
@@ -131,11 +120,9 @@ def setup_notebook(seed: int = 42, *, verbose: bool = True) -> Environment:
             for name, info in data.describe_sources().items()
             if info.bundled or info.full_local
         )
-        mode = (
-            "QUICK mode (COURSE_QUICK=1): small data and few epochs, numbers will be lower"
-            if config.is_quick()
-            else "FULL mode: the complete lesson"
-        )
+        mode = "FULL mode: the complete lesson"
+        if config.is_quick():
+            mode = "QUICK mode (COURSE_QUICK=1): small data and few epochs, numbers will be lower"
         print(
             f"{mode} | Python {env.python}, TensorFlow {env.tensorflow}, Keras {env.keras} | "
             f"{env.cpu_cores} CPU cores, {env.ram_gb:g} GB RAM | data here: {have} | seed {seed}"
@@ -146,11 +133,8 @@ def setup_notebook(seed: int = 42, *, verbose: bool = True) -> Environment:
 def environment_rows(env: Environment, widgets_ok: bool) -> list[tuple[str, str, str]]:
     """Rows of (item, value, verdict) for notebook 00's environment table.
 
-    ``env`` comes from :func:`environment_report`; ``widgets_ok`` says whether ipywidgets
-    imported and a widget could be created.
+    ``widgets_ok`` says whether ipywidgets imported and a widget could be created.
     """
-    from . import data
-
     cores_ok = env.cpu_cores >= 2
     rows = [
         ("Python", env.python, "ok" if _version_tuple(env.python) >= (3, 10) else "need 3.10+"),

@@ -1,10 +1,7 @@
 """Widget plumbing: the logic lives in pure functions, widgets only wire them up.
 
-A live widget needs a Jupyter front end. Where there is none (nbval in CI, ``make execute``,
-the benchmarks, or a plain Python process), :func:`show` also displays a static rendering of the
-widget's current state, so the stored notebook on GitHub/nbviewer and a CI run show a sensible
-result. Those headless runners set ``COURSE_STATIC_WIDGETS=1``; in JupyterLab you see only the
-live widget.
+Headless runs (``COURSE_STATIC_WIDGETS=1`` in CI and ``make execute``, or no Jupyter front end)
+also show a static rendering of the widget's state (:func:`show`), so stored notebooks show it.
 """
 
 from __future__ import annotations
@@ -13,32 +10,22 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import ipywidgets as w
+import numpy as np
+from IPython import get_ipython
+from IPython.display import display
+
 
 def static_rendering_wanted() -> bool:
     """True when widgets cannot be seen live: headless runs (COURSE_STATIC_WIDGETS=1) or no kernel."""
     if os.environ.get("COURSE_STATIC_WIDGETS", "").strip() == "1":
-        return True
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython ships with the course
         return True
     shell = get_ipython()
     return shell is None or type(shell).__name__ != "ZMQInteractiveShell"
 
 
 def show(widget: Any, static: Callable[[], Any] | None = None) -> None:
-    """Display ``widget``, plus a static rendering from ``static()`` when running headless.
-
-    Args:
-        widget: any ipywidgets widget.
-        static: a no-argument callable that displays (or returns something displayable for)
-            the widget's current state, e.g. draws the figure for its default values.
-
-    Raises:
-        TypeError: ``static`` is given but not callable.
-    """
-    from IPython.display import display
-
+    """Display ``widget``, and when running headless what ``static()`` displays or returns."""
     if static is not None and not callable(static):
         raise TypeError("static must be a no-argument callable (or None).")
     display(widget)
@@ -50,8 +37,6 @@ def show(widget: Any, static: Callable[[], Any] | None = None) -> None:
 
 def _display(result: Any) -> None:
     """Display what a draw function returned; close a matplotlib figure so it shows only once."""
-    from IPython.display import display
-
     display(result)
     if type(result).__name__ == "Figure":
         import matplotlib.pyplot as plt
@@ -61,9 +46,7 @@ def _display(result: Any) -> None:
 
 def _live_output(render: Callable[[], Any], controls: Iterable[Any]) -> Any:
     """An ``ipywidgets.Output`` showing ``render()`` now and again whenever a control changes."""
-    import ipywidgets
-
-    output = ipywidgets.Output()
+    output = w.Output()
 
     def redraw(change: Any = None) -> None:
         with output:
@@ -76,18 +59,11 @@ def _live_output(render: Callable[[], Any], controls: Iterable[Any]) -> Any:
     return output
 
 
-# --------------------------------------------------------------------------- notebook 00
 def digit_card(images: Any, labels: Any, index: int) -> dict[str, Any]:
-    """Describe image ``index`` for the digit-browser slider of notebook 00.
+    """``{"image", "label", "ink", "title"}`` of image ``index`` for notebook 00's digit browser.
 
-    Returns:
-        ``{"image", "label", "ink", "title"}``; ``ink`` is the share of pixels brighter than 127.
-
-    Raises:
-        ValueError: ``index`` is not an integer in range, or images and labels differ in length.
+    ``ink`` is the share of pixels brighter than 127.
     """
-    import numpy as np
-
     if len(images) != len(labels):
         raise ValueError(f"images and labels differ in length ({len(images)} vs {len(labels)}).")
     integer = isinstance(index, int | np.integer) and not isinstance(index, bool)
@@ -99,22 +75,14 @@ def digit_card(images: Any, labels: Any, index: int) -> dict[str, Any]:
     return {"image": image, "label": label, "ink": ink, "title": title}
 
 
-# --------------------------------------------------------------------------- notebook 01
 def compute_calculator(estimate: Callable[..., Any], describe: Callable[[Any], str]) -> None:
     """Sliders for a training run's inputs that print ``describe(estimate(...))`` (notebook 01).
 
-    Args:
-        estimate: ``estimate(num_parameters, num_tokens, *, peak_flops_per_second, utilization,
-            price_per_gpu_hour, num_gpus, dtype)``, such as notebook 01's ``estimate_training``.
-        describe: turns its result into text, such as ``format_estimate``.
+    ``estimate`` is notebook 01's ``estimate_training``, ``describe`` its ``format_estimate``.
     """
-    import ipywidgets as w
-
     controls = {
-        "num_parameters": w.FloatLogSlider(
-            value=7e9, base=10, min=6, max=12, description="parameters"
-        ),
-        "num_tokens": w.FloatLogSlider(value=1e12, base=10, min=6, max=13, description="tokens"),
+        "num_parameters": w.FloatLogSlider(value=7e9, min=6, max=12, description="parameters"),
+        "num_tokens": w.FloatLogSlider(value=1e12, min=6, max=13, description="tokens"),
         "peak_tflops": w.FloatText(value=400, description="peak TFLOP/s"),
         "utilization": w.FloatSlider(
             value=0.4, min=0.05, max=1.0, step=0.05, description="utilisation"
@@ -133,26 +101,14 @@ def compute_calculator(estimate: Callable[..., Any], describe: Callable[[Any], s
     show(calculator, static=lambda: print("Static view (default inputs):\n" + text(**defaults)))
 
 
-# --------------------------------------------------------------------------- notebook 03
 def occlusion_explorer(
     draw: Callable[..., Any], *, num_images: int, image_size: int = 28, index: int = 0
 ) -> Any:
     """Sliders that pick an image and a black square hiding part of it, wired to ``draw`` (notebook 03).
 
-    The lesson logic stays in the notebook: ``draw(index=..., row=..., col=..., size=...)``
-    hides the ``size`` x ``size`` square whose top-left corner is ``(row, col)`` in image
-    ``index`` (of ``num_images`` square images of ``image_size`` pixels; ``index`` is the one
-    shown first) and returns a matplotlib figure of the prediction.
-
-    Returns:
-        The displayed ``ipywidgets.VBox`` (shown with a static rendering when headless).
-
-    Raises:
-        TypeError: ``draw`` is not callable.
-        ValueError: ``index`` is not in ``[0, num_images)``.
+    ``draw(index=..., row=..., col=..., size=...)`` hides the ``size`` x ``size`` square at
+    ``(row, col)`` of image ``index`` and returns a figure. Returns the displayed ``VBox``.
     """
-    import ipywidgets as w
-
     if not callable(draw):
         raise TypeError("draw must be a function draw(index, row, col, size) returning a figure.")
     if not 0 <= index < num_images:
@@ -174,21 +130,12 @@ def occlusion_explorer(
     return panel
 
 
-# --------------------------------------------------------------------------- notebook 04
 def text_explorer(render: Callable[[str], Any], value: str, *, height: str = "70px") -> Any:
-    """A text box; whenever its text changes, ``render(text)`` is shown below it (notebook 04).
+    """A text box starting at ``value``; each change shows ``render(text)`` below (notebook 04).
 
-    Args:
-        render: text -> something displayable, e.g. a matplotlib figure (closed after drawing,
-            so it is not shown twice).
-        value: the text the box starts with; headless runs show ``render(value)``.
-        height: CSS height of the box.
-
-    Returns:
-        The ``ipywidgets.VBox`` holding the box and its output.
+    ``render`` returns something displayable (a figure is closed after drawing); headless runs
+    show ``render(value)``. Returns the ``VBox`` holding the box and its output.
     """
-    import ipywidgets as w
-
     layout = w.Layout(width="95%", height=height)
     box = w.Textarea(value=value, continuous_update=False, layout=layout)
     output = w.Output()
@@ -204,7 +151,6 @@ def text_explorer(render: Callable[[str], Any], value: str, *, height: str = "70
     return explorer
 
 
-# --------------------------------------------------------------------------- notebook 05
 def latent_walk(
     draw: Callable[[float, str], Any],
     *,
@@ -213,17 +159,9 @@ def latent_walk(
 ) -> Any:
     """A slider t from 0 to 1 and a choice of path; shows ``draw(t, path)`` below (notebook 05).
 
-    Args:
-        draw: ``(t, path) -> figure``, e.g. the digit at position t of a path in latent space
-            (closed after drawing, so it is not shown twice).
-        paths: the path names to choose from.
-        static: what headless runs show (default: ``draw(0.5, paths[0])``), e.g. all steps at once.
-
-    Returns:
-        The ``ipywidgets.VBox`` holding the controls and the output.
+    ``static()`` is what headless runs show (default: ``draw(0.5, paths[0])``). Returns the
+    ``VBox`` holding the controls and the output.
     """
-    import ipywidgets as w
-
     slider = w.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.1, description="t")
     choice = w.ToggleButtons(options=list(paths), description="path")
     output = _live_output(lambda: _display(draw(slider.value, choice.value)), [slider, choice])
@@ -232,7 +170,6 @@ def latent_walk(
     return walk
 
 
-# --------------------------------------------------------------------------- notebook 06
 def threshold_widget(
     draw: Callable[[float, float, float], Any],
     *,
@@ -242,26 +179,12 @@ def threshold_widget(
 ) -> Any:
     """A threshold slider and two cost boxes; shows ``draw(threshold, cost_fp, cost_fn)`` (notebook 06).
 
-    The lesson logic stays in the notebook: ``draw`` computes the report at one threshold, may
-    print it, and returns a matplotlib figure (closed after drawing, so it is not shown twice).
-    A ``ValueError`` it raises (e.g. both costs 0) is shown as text instead of a traceback.
-    ``threshold``, ``cost_fp`` and ``cost_fn`` are the controls' starting values.
-
-    Returns:
-        The displayed ``ipywidgets.VBox`` (shown with a static rendering when headless).
-
-    Raises:
-        TypeError: ``draw`` is not callable.
+    ``draw`` returns a figure; a ``ValueError`` it raises (e.g. both costs 0) is shown as text
+    instead of a traceback. The keywords are the controls' starting values. Returns the ``VBox``.
     """
-    import ipywidgets as w
-
     if not callable(draw):
-        raise TypeError(
-            "draw must be a function draw(threshold, cost_fp, cost_fn) returning a figure."
-        )
-    slider = w.FloatSlider(
-        value=threshold, min=0.0, max=1.0, step=0.01, description="threshold", readout_format=".2f"
-    )
+        raise TypeError("draw must be a function draw(threshold, cost_fp, cost_fn) -> figure.")
+    slider = w.FloatSlider(value=threshold, max=1.0, step=0.01, description="threshold")
     slider.continuous_update = False  # redraw when the slider is released, not while dragging
     fp_box = w.BoundedFloatText(value=cost_fp, min=0.0, max=1e6, description="cost FP")
     fn_box = w.BoundedFloatText(value=cost_fn, min=0.0, max=1e6, description="cost FN")

@@ -14,7 +14,6 @@ def test_quick_mode_is_read_from_the_environment(monkeypatch, value, quick):
     monkeypatch.setenv("COURSE_QUICK", value)
     assert config.is_quick() is quick
     assert config.pick(full=10, quick=1) == (1 if quick else 10)
-    assert config.mode_name() == ("quick" if quick else "full")
 
 
 def test_unset_quick_means_full_mode(monkeypatch):
