@@ -96,3 +96,15 @@ def test_marker_must_be_the_first_line():
     assert not export.is_saved({"cell_type": "code", "source": "# @saved\nx = 1"})
     assert not export.is_saved({"cell_type": "code", "source": "x = 1  #@save"})
     assert not export.is_saved({"cell_type": "markdown", "source": "#@save\nx"})
+
+
+def test_hand_written_package_stays_small():
+    """Infrastructure only, by concern; lesson code lives in the notebooks (CONTRIBUTING.md)."""
+    hand_written = {
+        path.name: len(path.read_text("utf-8").splitlines())
+        for path in export.PACKAGE.glob("*.py")
+        if not export.is_generated(path)
+    }
+    assert sum(hand_written.values()) <= 3000, hand_written
+    retired = {"metrics.py", "text.py", "attention.py", "privacy.py", "welcome.py"}
+    assert not retired & set(hand_written), "a topic module is back; write its code in a notebook"
