@@ -237,7 +237,7 @@ RECIPES = {
 }
 
 # Epochs of the course recipe per dataset. Four reach 98.1% to 98.45% on the MNIST sample (three
-# seeds); clothes are harder, and eight reach 92.4% on the full Fashion-MNIST (target 91.5%).
+# seeds); clothes are harder, and eight reach 92.3% on the full Fashion-MNIST (target 91.5%).
 # Figures: benchmarks/results/latest.md.
 COURSE_EPOCHS = {"mnist": 4, "fashion_mnist": 8}
 
