@@ -16,6 +16,11 @@ def check_same_length(y_true: ArrayLike, y_other: ArrayLike) -> tuple[np.ndarray
             "pass two non-empty 1-D arrays with one entry per example, "
             f"got shapes {y_true.shape} and {y_other.shape}."
         )
+    if (y_true.dtype.kind in "USO") != (y_other.dtype.kind in "USO"):  # "1" never equals 1
+        raise ValueError(
+            f"one array holds text labels and the other numbers ({y_true.dtype} vs {y_other.dtype}); "
+            "convert both to the same type, e.g. np.asarray(labels).astype(int)."
+        )
     return y_true, y_other
 
 
@@ -93,6 +98,8 @@ def specificity(y_true: ArrayLike, y_pred: ArrayLike, zero_division: float = 0.0
 
 def fbeta(y_true: ArrayLike, y_pred: ArrayLike, beta: float, zero_division: float = 0.0) -> float:
     """F-beta = (1 + beta²)·TP / ((1 + beta²)·TP + beta²·FN + FP); recall counts beta times as much."""
+    if not beta >= 0:
+        raise ValueError(f"beta must be >= 0 (1 gives F1, 2 weighs recall more), got {beta}.")
     counts = confusion_counts(y_true, y_pred)
     weighted_tp = (1 + beta**2) * counts["tp"]
     return divide(weighted_tp, weighted_tp + beta**2 * counts["fn"] + counts["fp"], zero_division)

@@ -430,3 +430,13 @@ def test_threshold_report_matches_sklearn():
 def test_bad_input_raises_clear_value_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_mixed_label_types_and_negative_beta_are_refused():
+    with pytest.raises(ValueError, match="same type"):
+        evaluation.accuracy(["0", "1", "1"], [0, 1, 1])
+    with pytest.raises(ValueError, match="same type"):
+        evaluation.confusion_matrix([0, 1, 1], ["0", "1", "1"])
+    with pytest.raises(ValueError, match="beta must be >= 0"):
+        evaluation.fbeta([0, 1], [0, 1], beta=-1.0)
+    assert evaluation.accuracy(["a", "b"], ["a", "a"]) == 0.5  # text on both sides is fine
