@@ -15,15 +15,15 @@ Parts:
   ``cnn.build_keras_io_baseline``, ``cnn.train_recipe``, ``cnn.fit_with_recipe``). The median
   speed-up is the budget's figure; the course CNN's median final test accuracy is the MNIST
   quality figure.
-* ``cnn_fashion``: the course CNN recipe with notebook 03's Fashion-MNIST epochs
+* ``cnn_fashion``: the course CNN recipe with notebook 04's Fashion-MNIST epochs
   (``cnn.COURSE_EPOCHS``) on the full Fashion-MNIST (when the Debian package
   ``dataset-fashion-mnist`` is installed; otherwise "skipped").
-* ``rnn``: notebook 04's four recurrent classifiers on the spam corpus (:func:`train_and_evaluate`
-  on the pipeline, builder, compile and evaluation that notebook 04 exports to
+* ``rnn``: notebook 06's four recurrent classifiers on the spam corpus (:func:`train_and_evaluate`
+  on the pipeline, builder, compile and evaluation that notebook 06 exports to
   ``course_utils.rnn``); the targets apply to the best by validation loss, the model the notebook
   keeps: test accuracy and F1.
 * ``gan``: the course DCGAN for its full-mode epochs, then the TensorFlow DCGAN tutorial's
-  networks and recipe for the same process CPU time, all with the code notebook 05 exports
+  networks and recipe for the same process CPU time, all with the code notebook 07 exports
   to ``course_utils.gan``; Fréchet distance of both.
 
 ``--smoke`` shrinks data and epochs so a part runs in seconds: it tests this script, it does
@@ -55,7 +55,7 @@ TARGETS = {
     "rnn_f1": 0.95,
 }
 
-# Both CNNs get notebook 03's data: a stratified 12.5% of the training set held out for validation
+# Both CNNs get notebook 04's data: a stratified 12.5% of the training set held out for validation
 # (seed 42). The recipes (epochs, batch size, optimiser) come from course_utils.cnn.train_recipe:
 # "keras_io" is the keras.io "Simple MNIST convnet" recipe, "course" the notebook's.
 CNN_VALIDATION_FRACTION = 0.125
@@ -231,7 +231,7 @@ def _train_cnn(
 
 
 def _validation_split(x: Any, y: Any) -> tuple[tuple, tuple]:
-    """Hold out a stratified validation set exactly as notebook 03 does (12.5%, seed 42)."""
+    """Hold out a stratified validation set exactly as notebook 04 does (12.5%, seed 42)."""
     from sklearn.model_selection import train_test_split
 
     x_fit, x_val, y_fit, y_val = train_test_split(
@@ -381,7 +381,7 @@ def part_cnn_fashion(smoke: bool) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
-# Notebook 04's full mode (read from the notebook): spam corpus, 15% of the training set held out
+# Notebook 06's full mode (read from the notebook): spam corpus, 15% of the training set held out
 # for validation (stratified, seed 42), vocabulary 10,000, sequence length 200, embeddings and
 # states of 32, batch 128, dropout 0.3 before the output, up to 8 epochs with early stopping
 # (patience 3, best weights kept); the four kinds of cell are compared and the best by validation
@@ -411,12 +411,12 @@ def train_and_evaluate(
     train_size: int | None = None,
     seed: int = SEED,
 ) -> dict[str, Any]:
-    """Train one recurrent classifier the way notebook 04 does and measure it on the test set.
+    """Train one recurrent classifier the way notebook 06 does and measure it on the test set.
 
     Steps: load the bundled spam corpus, hold out ``RNN_VALIDATION_FRACTION`` of the training set
     for validation (stratified), fit the vectorizer on the training part, build and compile the
     model, train with early stopping on the validation loss (best weights restored), then measure
-    on the test set, all with notebook 04's exported code (``course_utils.rnn``).
+    on the test set, all with notebook 06's exported code (``course_utils.rnn``).
 
     Args:
         kind: one of ``course_utils.rnn.KINDS``.
@@ -533,7 +533,7 @@ def part_rnn(smoke: bool) -> dict[str, Any]:
 # GAN
 # --------------------------------------------------------------------------------------------
 
-# The course DCGAN's full-mode training in notebook 05 (read from the notebook): all 8,000 bundled
+# The course DCGAN's full-mode training in notebook 07 (read from the notebook): all 8,000 bundled
 # training digits, 20 epochs, batch 32, Adam 2e-4 (beta_1 0.5) for both networks, one-sided label
 # smoothing 0.1; Fréchet distance with 1,000 samples per side and a feature classifier trained
 # for 3 epochs. (The notebook also passes validation_data; the benchmark times training only.)
@@ -665,7 +665,7 @@ def part_gan(smoke: bool) -> dict[str, Any]:
     )
     extractor = gan.feature_extractor(classifier)
     scorer = gan.FrechetScorer(extractor, real_test, num_samples=samples, seed=0)
-    # Scale: the distance of as many real training digits to the real test digits (notebook 05).
+    # Scale: the distance of as many real training digits to the real test digits (notebook 07).
     real_vs_real = scorer.score_images(real_train[:samples])
 
     epochs = 1 if smoke else GAN_EPOCHS

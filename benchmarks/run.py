@@ -13,7 +13,7 @@ Results go to ``benchmarks/results/latest.md`` and ``latest.json``, stamped with
 library versions, date and git commit, with every budget marked PASS or MISS.
 
     make bench                                  # everything (about 40-60 min on 2 cores)
-    make bench ARGS="--only 03 --store"         # notebook 03 only; also store its outputs
+    make bench ARGS="--only 04 --store"         # notebook 04 only; also store its outputs
     make bench ARGS="--skip-notebooks"          # model quality and time to accuracy only
     make bench ARGS="--quick-only"              # the quick-mode course run only
 """
@@ -58,16 +58,16 @@ BUDGETS = {
 # Each notebook's own targets from its issue (informational; keyed by the two-digit prefix).
 NOTEBOOK_TARGETS = {
     "01": {"full_s": 180, "quick_s": 45},
-    "02": {"full_s": 60},
-    "03": {"full_s": 180, "quick_s": 45},
-    "04": {"full_s": 240, "quick_s": 45},
-    "05": {"full_s": 300, "quick_s": 60},
-    "06": {"full_s": 120, "quick_s": 30},
+    "03": {"full_s": 60},
+    "04": {"full_s": 180, "quick_s": 45},
+    "06": {"full_s": 240, "quick_s": 45},
+    "07": {"full_s": 300, "quick_s": 60},
+    "08": {"full_s": 120, "quick_s": 30},
 }
 
 QUALITY_PARTS = ("cnn", "cnn_fashion", "rnn", "gan")
 # Which quality parts belong to which notebook (for --only).
-QUALITY_OF_NOTEBOOK = {"03": ("cnn", "cnn_fashion"), "04": ("rnn",), "05": ("gan",)}
+QUALITY_OF_NOTEBOOK = {"04": ("cnn", "cnn_fashion"), "06": ("rnn",), "07": ("gan",)}
 
 LIBRARIES = (
     "tensorflow",
@@ -368,7 +368,7 @@ def discover_notebooks(only: Iterable[str] = (), folder: Path = NOTEBOOK_DIR) ->
     """Return ``folder/NN_*.ipynb`` in order, restricted to the prefixes in ``only`` if given.
 
     Args:
-        only: two-digit prefixes ("03") or notebook names ("03_cnn_image_classification").
+        only: two-digit prefixes ("04") or notebook names ("04_cnn_image_classification").
         folder: the notebooks folder.
 
     Raises:
@@ -560,7 +560,7 @@ def parse_junit(xml_text: str) -> dict[str, dict[str, Any]]:
     per: dict[str, dict[str, Any]] = {}
     for case in root.iter("testcase"):
         source = case.get("file") or case.get("classname") or "unknown"
-        # nbval names a cell's test case "03_name.ipynb" or "notebooks/03_name.ipynb".
+        # nbval names a cell's test case "04_name.ipynb" or "notebooks/04_name.ipynb".
         match = re.search(r"([^/\\.]+)\.ipynb", source)
         stem = match.group(1) if match else source
         entry = per.setdefault(stem, {"cells_s": 0.0, "cells": 0, "failed": 0, "skipped": 0})

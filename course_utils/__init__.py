@@ -8,8 +8,8 @@ Import modules, not names, so each call shows where it lives::
 Hand-written infrastructure, one module per concern: ``config`` (quick/full mode, folders),
 ``setup``, ``data`` (offline-first loaders), ``download``, ``plotting``, ``widgets``, ``checks``
 (exercise checks), ``qa`` (the interview bank) and ``export``. Lesson code is generated from the
-notebook cells marked ``#@save`` (``make export``): ``strategy`` (01), ``interview`` (02), ``cnn``
-(03), ``rnn`` (04), ``gan`` (05), ``evaluation`` (06).
+notebook cells marked ``#@save`` (``make export``): ``strategy`` (01), ``interview`` (03), ``cnn``
+(04), ``rnn`` (06), ``gan`` (07), ``evaluation`` (08).
 """
 
 from . import checks, config

@@ -161,7 +161,7 @@ def check_safe_path(answer: Any) -> str | None:
 
 @exercise
 def check_sequence_length(answer: Any, lengths: Any, share: float = 0.75) -> str | None:
-    """Exercise 4.1: the smallest sequence length that keeps ``share`` of the texts whole."""
+    """Exercise 6.1: the smallest sequence length that keeps ``share`` of the texts whole."""
     if isinstance(answer, bool) or not isinstance(answer, int | np.integer):
         return f"answer with a whole number of tokens, e.g. 120; got {answer!r}"
     lengths = np.asarray(lengths)
@@ -180,7 +180,7 @@ def check_sequence_length(answer: Any, lengths: Any, share: float = 0.75) -> str
 def check_forget_gate(
     answer: Any, x_t: Any, h_prev: Any, kernel: Any, recurrent_kernel: Any, bias: Any
 ) -> str | None:
-    """Exercise 4.3: the forget gate ``f`` of one LSTM step, ``(batch, units)``."""
+    """Exercise 6.3: the forget gate ``f`` of one LSTM step, ``(batch, units)``."""
     answer = np.asarray(answer, dtype=np.float64)
     units = np.shape(h_prev)[1]
     z = np.asarray(x_t, np.float64) @ kernel + np.asarray(h_prev, np.float64) @ recurrent_kernel
@@ -200,7 +200,7 @@ def check_forget_gate(
 
 @exercise
 def check_beats_simple_rnn(model: Any, x_test: Any, y_test: Any, f1_to_beat: float) -> str | None:
-    """Exercise 4.2: a trained LSTM classifier whose test F1 beats the SimpleRNN's."""
+    """Exercise 6.2: a trained LSTM classifier whose test F1 beats the SimpleRNN's."""
     from . import rnn
 
     wrapped = [layer.forward_layer for layer in model.layers if hasattr(layer, "forward_layer")]
@@ -220,7 +220,7 @@ def check_beats_simple_rnn(model: Any, x_test: Any, y_test: Any, f1_to_beat: flo
 
 @exercise
 def check_flatten_size(answer: Any) -> str | None:
-    """Exercise 3.1: the flatten size of the seed's low-level CNN (SAME convs, 2x2 VALID pools)."""
+    """Exercise 4.1: the flatten size of the seed's low-level CNN (SAME convs, 2x2 VALID pools)."""
     import numpy as np
 
     if isinstance(answer, bool) or not isinstance(answer, int | np.integer):
@@ -241,7 +241,7 @@ def check_flatten_size(answer: Any) -> str | None:
 
 @exercise
 def check_fixed_seed_model(model: Any) -> str | None:
-    """Exercise 3.2: a corrected, compiled version of a seed-like CNN whose loss fits its output."""
+    """Exercise 4.2: a corrected, compiled version of a seed-like CNN whose loss fits its output."""
     import keras
     import numpy as np
 
@@ -274,7 +274,7 @@ def check_fixed_seed_model(model: Any) -> str | None:
 
 @exercise
 def check_bn_dropout_model(model: Any, x_test: Any, y_test: Any, min_accuracy: float) -> str | None:
-    """Exercise 3.3: a trained CNN with batch normalisation and dropout above ``min_accuracy``."""
+    """Exercise 4.3: a trained CNN with batch normalisation and dropout above ``min_accuracy``."""
     import keras
     import numpy as np
 
@@ -298,7 +298,7 @@ def check_bn_dropout_model(model: Any, x_test: Any, y_test: Any, min_accuracy: f
 
 @exercise
 def check_generator_28(model: Any) -> str | None:
-    """Exercise 5.1: the seed's generator fixed: 100-d noise -> ``(28, 28, 1)``, its layers kept."""
+    """Exercise 7.1: the seed's generator fixed: 100-d noise -> ``(28, 28, 1)``, its layers kept."""
     import keras
 
     if not isinstance(model, keras.Model):
@@ -322,7 +322,7 @@ def check_generator_28(model: Any) -> str | None:
 
 @exercise
 def check_frechet_by_hand(answer: Any, features_a: Any, features_b: Any) -> str | None:
-    """Exercise 5.2: the Fréchet distance of two one-dimensional feature sets ``(n, 1)``."""
+    """Exercise 7.2: the Fréchet distance of two one-dimensional feature sets ``(n, 1)``."""
     if isinstance(answer, bool) or not isinstance(answer, int | float | np.floating):
         return f"answer with a number, got {answer!r}"
     a, b = np.ravel(features_a).astype(float), np.ravel(features_b).astype(float)
@@ -346,7 +346,7 @@ def check_frechet_by_hand(answer: Any, features_a: Any, features_b: Any) -> str 
 
 @exercise
 def check_balanced_gan(model: Any) -> str | None:
-    """Exercise 5.3: a DCGAN with label smoothing 0.1 and Adam(2e-4, beta_1=0.5) for both networks."""
+    """Exercise 7.3: a DCGAN with label smoothing 0.1 and Adam(2e-4, beta_1=0.5) for both networks."""
     import keras
 
     if not (isinstance(model, keras.Model) and hasattr(model, "label_smoothing")):
@@ -366,7 +366,7 @@ def check_balanced_gan(model: Any) -> str | None:
 
 @exercise
 def check_causal_mask(mask: Any) -> str | None:
-    """Exercise 2.1: the ``(5, 5)`` causal mask, True where query i may attend to key j <= i."""
+    """Exercise 3.1: the ``(5, 5)`` causal mask, True where query i may attend to key j <= i."""
     mask = np.asarray(mask)
     right = np.tril(np.ones((5, 5), dtype=bool))
     if mask.shape != (5, 5):
@@ -384,7 +384,7 @@ def check_causal_mask(mask: Any) -> str | None:
 
 @exercise
 def check_uniform_discriminator_value(answer: Any) -> str | None:
-    """Exercise 2.2: V(D, G) for a discriminator that outputs 0.5 everywhere is -log 4."""
+    """Exercise 3.2: V(D, G) for a discriminator that outputs 0.5 everywhere is -log 4."""
     value = float(answer)
     if math.isclose(value, math.log(4), abs_tol=1e-3):
         return "mind the sign: log 0.5 is negative"
@@ -397,7 +397,7 @@ def check_uniform_discriminator_value(answer: Any) -> str | None:
 
 @exercise
 def check_new_entry(entry: Any) -> str | None:
-    """Exercise 2.3: a valid, new multiple-choice entry for the interview bank (source course)."""
+    """Exercise 3.3: a valid, new multiple-choice entry for the interview bank (source course)."""
     from collections.abc import Mapping
 
     from . import qa
@@ -417,13 +417,13 @@ def check_new_entry(entry: Any) -> str | None:
     return None
 
 
-# Exercise 6.1's confusion matrix: rows true, columns predicted, [[TN, FP], [FN, TP]].
+# Exercise 8.1's confusion matrix: rows true, columns predicted, [[TN, FP], [FN, TP]].
 EXERCISE_6_1_MATRIX = ((850, 30), (20, 100))
 
 
 @exercise
 def check_precision_recall(answer: Any) -> str | None:
-    """Exercise 6.1: ``answer = (precision, recall)`` computed from ``EXERCISE_6_1_MATRIX``."""
+    """Exercise 8.1: ``answer = (precision, recall)`` computed from ``EXERCISE_6_1_MATRIX``."""
     if not isinstance(answer, tuple | list) or len(answer) != 2:
         return "answer must be a pair: answer = (precision, recall)"
     (tn, fp), (fn, tp) = EXERCISE_6_1_MATRIX
@@ -444,7 +444,7 @@ def check_precision_recall(answer: Any) -> str | None:
 def check_recall_threshold(
     answer: Any, y_true: Any, scores: Any, target_recall: float
 ) -> str | None:
-    """Exercise 6.2: the highest threshold whose recall (flagging ``scores >= t``) reaches the target."""
+    """Exercise 8.2: the highest threshold whose recall (flagging ``scores >= t``) reaches the target."""
     from . import evaluation
 
     threshold, y_true, scores = float(answer), np.asarray(y_true), np.asarray(scores)
@@ -465,7 +465,7 @@ _PRODUCT_METRICS = {"a": "recall", "b": "precision", "c": "average_precision"}
 
 @exercise
 def check_metric_choice(answer: Any) -> str | None:
-    """Exercise 6.3: a dict mapping each product (a, b, c) to the metric it should report."""
+    """Exercise 8.3: a dict mapping each product (a, b, c) to the metric it should report."""
     if not isinstance(answer, dict) or set(answer) != set(_PRODUCT_METRICS):
         return "answer must be a dict with the keys 'a', 'b' and 'c'"
     hints = {

@@ -111,7 +111,7 @@ def _verified(section: str, name: str, rebuild: str) -> Path:
 
 
 def load_pretrained_generator() -> Any:
-    """Load notebook 05's DCGAN generator (latent ``(batch, 64)`` -> digits in [-1, 1]).
+    """Load notebook 07's DCGAN generator (latent ``(batch, 64)`` -> digits in [-1, 1]).
 
     Raises:
         DataUnavailableError: ``data/gan_generator.keras`` is missing (``make pretrained-gan``).

@@ -533,7 +533,7 @@ def densities_and_discriminators(
 def roc_pr_curves(
     curves: Mapping[str, Mapping[str, np.ndarray | float]], positive_rate: float | None = None
 ) -> plt.Figure:
-    """ROC and precision-recall curves side by side, one line per model or data set (notebook 06).
+    """ROC and precision-recall curves side by side, one line per model or data set (notebook 08).
 
     ``curves`` maps a name to the points (``fpr``, ``tpr``, ``precision``, ``recall``) and areas
     (``roc_auc``, ``average_precision``); ``positive_rate`` draws a random ranking's precision.
@@ -561,7 +561,7 @@ def roc_pr_curves(
 
 
 def reliability_diagram(models: Mapping[str, Mapping[str, object]]) -> plt.Figure:
-    """Reliability diagram and histogram of the predicted probabilities (notebook 06).
+    """Reliability diagram and histogram of the predicted probabilities (notebook 08).
 
     ``models`` maps a name to ``calibration_bins``'s dict (``bins``), the ``probabilities`` and
     the expected calibration error (``ece``). A calibrated model lies on the diagonal.
@@ -595,7 +595,7 @@ def threshold_figure(
     roc: tuple[np.ndarray, np.ndarray],
     costs: tuple[np.ndarray, Sequence[float]],
 ) -> plt.Figure:
-    """One decision threshold in three panels: confusion matrix, ROC point, cost (notebook 06).
+    """One decision threshold in three panels: confusion matrix, ROC point, cost (notebook 08).
 
     ``report`` is ``threshold_report``'s dict at the threshold, ``roc`` the ROC curve's
     ``(fpr, tpr)`` and ``costs`` the cost curve ``(thresholds, cost per example at each)``.

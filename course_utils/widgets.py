@@ -104,7 +104,7 @@ def compute_calculator(estimate: Callable[..., Any], describe: Callable[[Any], s
 def occlusion_explorer(
     draw: Callable[..., Any], *, num_images: int, image_size: int = 28, index: int = 0
 ) -> Any:
-    """Sliders that pick an image and a black square hiding part of it, wired to ``draw`` (notebook 03).
+    """Sliders that pick an image and a black square hiding part of it, wired to ``draw`` (notebook 04).
 
     ``draw(index=..., row=..., col=..., size=...)`` hides the ``size`` x ``size`` square at
     ``(row, col)`` of image ``index`` and returns a figure. Returns the displayed ``VBox``.
@@ -131,7 +131,7 @@ def occlusion_explorer(
 
 
 def text_explorer(render: Callable[[str], Any], value: str, *, height: str = "70px") -> Any:
-    """A text box starting at ``value``; each change shows ``render(text)`` below (notebook 04).
+    """A text box starting at ``value``; each change shows ``render(text)`` below (notebook 06).
 
     ``render`` returns something displayable (a figure is closed after drawing); headless runs
     show ``render(value)``. Returns the ``VBox`` holding the box and its output.
@@ -157,7 +157,7 @@ def latent_walk(
     paths: tuple[str, ...] = ("linear", "slerp"),
     static: Callable[[], Any] | None = None,
 ) -> Any:
-    """A slider t from 0 to 1 and a choice of path; shows ``draw(t, path)`` below (notebook 05).
+    """A slider t from 0 to 1 and a choice of path; shows ``draw(t, path)`` below (notebook 07).
 
     ``static()`` is what headless runs show (default: ``draw(0.5, paths[0])``). Returns the
     ``VBox`` holding the controls and the output.
@@ -177,7 +177,7 @@ def threshold_widget(
     cost_fp: float = 1.0,
     cost_fn: float = 1.0,
 ) -> Any:
-    """A threshold slider and two cost boxes; shows ``draw(threshold, cost_fp, cost_fn)`` (notebook 06).
+    """A threshold slider and two cost boxes; shows ``draw(threshold, cost_fp, cost_fn)`` (notebook 08).
 
     ``draw`` returns a figure; a ``ValueError`` it raises (e.g. both costs 0) is shown as text
     instead of a traceback. The keywords are the controls' starting values. Returns the ``VBox``.

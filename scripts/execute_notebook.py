@@ -3,7 +3,7 @@
 Used by `make execute`. Strips the machine's absolute paths from outputs and refuses to store
 a notebook whose run raised an error outside cells tagged ``raises-exception``.
 
-    python scripts/execute_notebook.py notebooks/03_cnn_image_classification.ipynb [--timeout S]
+    python scripts/execute_notebook.py notebooks/04_cnn_image_classification.ipynb [--timeout S]
 """
 
 from __future__ import annotations

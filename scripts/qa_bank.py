@@ -37,7 +37,7 @@ def export_markdown(bank: qa.Bank) -> str:
         f"{counts['hard']} hard); {seeds} come from the course's seed articles, with the seed's "
         "original answer, its translation and what was wrong with it. Explanations and common "
         "mistakes are in English. The quiz and the runnable demos are in "
-        "[notebooks/02_interview_qa.ipynb](../notebooks/02_interview_qa.ipynb).",
+        "[notebooks/03_interview_qa.ipynb](../notebooks/03_interview_qa.ipynb).",
         "",
         "## Contents",
         "",

@@ -1,6 +1,6 @@
 """Train the small pretrained DCGAN generator shipped as data/gan_generator.keras.
 
-Run with `make pretrained-gan`. It trains the course DCGAN of notebook 05 with the code the notebook
+Run with `make pretrained-gan`. It trains the course DCGAN of notebook 07 with the code the notebook
 exports to ``course_utils.gan`` (``build_generator()`` with 64-d noise, ``build_discriminator()``,
 Adam 2e-4 / beta_1 0.5 for both, one-sided label smoothing 0.1, batch size 32, ``train_and_score``)
 for 40 epochs on the 8,000 bundled MNIST training digits,

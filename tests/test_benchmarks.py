@@ -175,14 +175,14 @@ def _touch_notebooks(folder: Path, names):
 
 def test_discover_notebooks_orders_and_filters(tmp_path):
     _touch_notebooks(
-        tmp_path, ["03_cnn.ipynb", "00_welcome.ipynb", "10_extra.ipynb", "notes.ipynb"]
+        tmp_path, ["04_cnn.ipynb", "00_welcome.ipynb", "10_extra.ipynb", "notes.ipynb"]
     )
     every = run.discover_notebooks(folder=tmp_path)
-    assert [p.name for p in every] == ["00_welcome.ipynb", "03_cnn.ipynb", "10_extra.ipynb"]
-    chosen = run.discover_notebooks(["3", "00_welcome"], folder=tmp_path)
-    assert [p.stem for p in chosen] == ["00_welcome", "03_cnn"]
-    assert [p.stem for p in run.discover_notebooks(["10,03"], folder=tmp_path)] == [
-        "03_cnn",
+    assert [p.name for p in every] == ["00_welcome.ipynb", "04_cnn.ipynb", "10_extra.ipynb"]
+    chosen = run.discover_notebooks(["4", "00_welcome"], folder=tmp_path)
+    assert [p.stem for p in chosen] == ["00_welcome", "04_cnn"]
+    assert [p.stem for p in run.discover_notebooks(["10,04"], folder=tmp_path)] == [
+        "04_cnn",
         "10_extra",
     ]
 
@@ -224,15 +224,15 @@ def test_untagged_errors_skips_raises_exception_cells():
 def test_parse_junit_sums_cell_times_per_notebook():
     xml = (
         '<?xml version="1.0"?><testsuites><testsuite name="pytest">'
-        '<testcase classname="notebooks/03_cnn.ipynb" name="Cell 0" time="1.25" />'
-        '<testcase classname="notebooks/03_cnn.ipynb" name="Cell 1" time="2.5"><failure message="x"/></testcase>'
-        '<testcase classname="04_rnn.ipynb" name="Cell 0" time="0.5" />'
-        '<testcase classname="04_rnn.ipynb" name="Cell 1" time="0.25"><skipped/></testcase>'
+        '<testcase classname="notebooks/04_cnn.ipynb" name="Cell 0" time="1.25" />'
+        '<testcase classname="notebooks/04_cnn.ipynb" name="Cell 1" time="2.5"><failure message="x"/></testcase>'
+        '<testcase classname="06_rnn.ipynb" name="Cell 0" time="0.5" />'
+        '<testcase classname="06_rnn.ipynb" name="Cell 1" time="0.25"><skipped/></testcase>'
         "</testsuite></testsuites>"
     )
     per = run.parse_junit(xml)
-    assert per["03_cnn"] == {"cells_s": 3.8, "cells": 2, "failed": 1, "skipped": 0}
-    assert per["04_rnn"] == {"cells_s": 0.8, "cells": 2, "failed": 0, "skipped": 1}
+    assert per["04_cnn"] == {"cells_s": 3.8, "cells": 2, "failed": 1, "skipped": 0}
+    assert per["06_rnn"] == {"cells_s": 0.8, "cells": 2, "failed": 0, "skipped": 1}
 
 
 # ------------------------------------------------------------------------- results
@@ -244,7 +244,7 @@ def _results(**overrides):
         "ram_bytes": 8 * 10**9,
     }
     notebook = {
-        "notebook": "03_cnn",
+        "notebook": "04_cnn",
         "mode": "full",
         "status": "ok",
         "errors": [],
@@ -261,12 +261,12 @@ def _results(**overrides):
         "software": {"python": "3.11.7", "tensorflow": "2.21.0"},
         "git": {"commit": "abc123", "dirty": False},
         "smoke": False,
-        "notebooks": {"03_cnn": notebook},
+        "notebooks": {"04_cnn": notebook},
         "quick": {
             "complete": True,
             "total_s": 300.0,
             "returncode": 0,
-            "notebooks": {"03_cnn": {"cells_s": 30.0}},
+            "notebooks": {"04_cnn": {"cells_s": 30.0}},
             "summary": "40 passed",
         },
         "quality": {},
@@ -321,29 +321,29 @@ def test_budget_checks_and_page_name_every_seed_of_a_repeated_measurement():
 
 def test_budget_checks_miss_and_name_the_culprit():
     results = _results(quality={"cnn": _tta(100.0, 50.0)})
-    results["notebooks"]["05_gan"] = {
-        **results["notebooks"]["03_cnn"],
-        "notebook": "05_gan",
+    results["notebooks"]["07_gan"] = {
+        **results["notebooks"]["04_cnn"],
+        "notebook": "07_gan",
         "wall_s": 420.0,
         "peak_rss_bytes": 1.7 * run.GB,
     }
     results["quick"]["total_s"] = 500.0
     checks = run.budget_checks(results)
     assert [c["result"] for c in checks] == ["MISS", "MISS", "MISS", "MISS"]
-    assert "05_gan 420 s" in checks[0]["measured"] and "over budget: 05" in checks[0]["measured"]
-    assert "05_gan 1.70 GB" in checks[1]["measured"]
+    assert "07_gan 420 s" in checks[0]["measured"] and "over budget: 07" in checks[0]["measured"]
+    assert "07_gan 1.70 GB" in checks[1]["measured"]
 
 
 def test_budget_checks_report_a_failed_notebook_and_a_course_cnn_that_never_gets_there():
     results = _results(quality={"cnn": _tta(100.0, 1.0, course_reached=False)})
-    results["notebooks"]["04_rnn"] = {
-        "notebook": "04_rnn",
+    results["notebooks"]["06_rnn"] = {
+        "notebook": "06_rnn",
         "mode": "full",
         "status": "error",
         "errors": [],
     }
     checks = run.budget_checks(results)
-    assert checks[0]["result"] == "MISS" and "failed to run: 04_rnn" in checks[0]["measured"]
+    assert checks[0]["result"] == "MISS" and "failed to run: 06_rnn" in checks[0]["measured"]
     assert checks[3]["result"] == "MISS" and "never reached" in checks[3]["measured"]
 
 
@@ -363,15 +363,15 @@ def test_format_markdown_shows_stamp_budgets_and_rows():
     page = run.format_markdown(_results(quality={"cnn": _tta(120.0, 30.0)}))
     assert page.startswith("# Benchmark results")
     assert "Test CPU" in page and "`abc123`" in page and "TensorFlow 2.21.0" in page
-    assert "| Each notebook, full mode: ≤ 5 min | slowest: 03_cnn 150 s | **PASS** |" in page
-    assert "[03_cnn](../../notebooks/03_cnn.ipynb)" in page
+    assert "| Each notebook, full mode: ≤ 5 min | slowest: 04_cnn 150 s | **PASS** |" in page
+    assert "[04_cnn](../../notebooks/04_cnn.ipynb)" in page
     assert "150 s (2.5 min)" in page and "1.20 GB" in page
     assert "SMOKE" not in page and "busy" not in page
 
 
 def test_format_markdown_flags_smoke_runs_and_a_busy_machine():
     results = _results(smoke=True)
-    results["notebooks"]["03_cnn"]["load_before"] = 3.5
+    results["notebooks"]["04_cnn"]["load_before"] = 3.5
     page = run.format_markdown(results)
     assert "SMOKE RUN" in page and "busy" in page
 
@@ -424,10 +424,10 @@ def test_format_markdown_renders_quality_sections():
 def test_merge_keeps_old_notebooks_from_the_same_machine_only():
     old = _results()
     new = _results(
-        notebooks={"05_gan": {**old["notebooks"]["03_cnn"], "notebook": "05_gan"}}, quick=None
+        notebooks={"07_gan": {**old["notebooks"]["04_cnn"], "notebook": "07_gan"}}, quick=None
     )
     merged = run.merge_results(old, new)
-    assert set(merged["notebooks"]) == {"03_cnn", "05_gan"}
+    assert set(merged["notebooks"]) == {"04_cnn", "07_gan"}
     assert merged["quick"] == old["quick"]
     other = _results(machine={**old["machine"], "cpu_model": "Other CPU"}, notebooks={})
     assert run.merge_results(old, other)["notebooks"] == {}
@@ -463,7 +463,7 @@ def test_first_reaching_returns_the_first_epoch_at_or_above_target():
 
 
 def test_quality_parts_follow_only_unless_named():
-    paths = [Path("notebooks/03_cnn.ipynb"), Path("notebooks/06_metrics.ipynb")]
+    paths = [Path("notebooks/04_cnn.ipynb"), Path("notebooks/08_metrics.ipynb")]
     assert run.quality_parts_for(paths) == list(run.QUALITY_PARTS)
     assert run.quality_parts_for(paths, restricted=True) == ["cnn", "cnn_fashion"]
     assert run.quality_parts_for(paths[1:], restricted=True) == []
@@ -509,7 +509,7 @@ def test_fastest_epoch_skips_the_first_one():
     assert run._fastest_epoch([3.0]) is None and run._fastest_epoch([]) is None
 
 
-# --------------------------------------------------------------------------- notebook 04
+# --------------------------------------------------------------------------- notebook 06
 def test_rnn_train_and_evaluate_smoke():
     result = quality.train_and_evaluate(
         "gru", train_size=300, sequence_length=20, max_tokens=500, units=4, embedding_dim=4,

@@ -147,7 +147,7 @@ def test_safe_path_check_rejects_the_classic_wrong_solutions(capsys):
     assert checks.check_safe_path("not a function") is False
 
 
-# --------------------------------------------------------------------------- notebook 03 (CNN)
+# --------------------------------------------------------------------------- notebook 04 (CNN)
 def test_check_flatten_size_names_the_classic_mistakes(capsys):
     assert checks.check_flatten_size(None) is False
     assert "not attempted" in capsys.readouterr().out
@@ -210,7 +210,7 @@ def test_check_bn_dropout_model_needs_both_layers_and_the_accuracy(capsys):
     assert "Dropout" in capsys.readouterr().out
 
 
-# --------------------------------------------------------------------------- notebook 04
+# --------------------------------------------------------------------------- notebook 06
 def test_sequence_length_check_wants_the_smallest_length_that_covers_the_share(capsys):
     lengths = [10, 20, 30, 40]
     assert checks.check_sequence_length(None, lengths) is False
@@ -275,7 +275,7 @@ def test_beats_simple_rnn_check_wants_a_trained_lstm_that_beats_the_f1(capsys):
     assert "does not beat" in capsys.readouterr().out
 
 
-# --------------------------------------------------------------------------- notebook 05
+# --------------------------------------------------------------------------- notebook 07
 def _seed_generator(first_stride: int = 2, dense_activation: str | None = "relu"):
     """The seed's generator (three transposed convolutions, ReLU on Dense), or the fixed one."""
     import keras
@@ -346,7 +346,7 @@ def test_check_balanced_gan(capsys):
     assert checks.check_balanced_gan(small()) is True
 
 
-# --------------------------------------------------------------------------- notebook 06
+# --------------------------------------------------------------------------- notebook 08
 def test_precision_recall_check_accepts_the_pair_and_names_the_classic_mistakes(capsys):
     (tn, fp), (fn, tp) = checks.EXERCISE_6_1_MATRIX
     assert checks.check_precision_recall((tp / (tp + fp), tp / (tp + fn))) is True
@@ -394,7 +394,7 @@ def test_metric_choice_check_names_the_product_whose_metric_is_wrong(capsys):
         assert hint in capsys.readouterr().out
 
 
-# --------------------------------------------------------------------------- notebook 02
+# --------------------------------------------------------------------------- notebook 03
 def test_check_causal_mask_names_the_classic_mistakes(capsys):
     import numpy as np
 
@@ -433,7 +433,7 @@ def test_check_new_entry(capsys):
         "answer": {"en": "It mixes channels at each pixel.", "zh": "它在每个像素上混合各个通道。"},
         "explanation": "A 1×1 convolution is a dense layer applied at every position.",
         "mistakes": ["Thinking it does nothing."],
-        "link": "03_cnn_image_classification.ipynb",
+        "link": "04_cnn_image_classification.ipynb",
         "options": [
             {"en": "Mixes channels", "zh": "混合通道"},
             {"en": "Nothing", "zh": "没有作用"},

@@ -1,4 +1,4 @@
-"""Tests of the lesson code notebook 03 exports to course_utils.cnn (tiny models; offline).
+"""Tests of the lesson code notebook 04 exports to course_utils.cnn (tiny models; offline).
 
 The hand-written operations and formulas are compared with Keras on more cases than the notebook
 shows; the builders, the recipe and saliency are checked on small inputs.

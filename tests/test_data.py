@@ -229,7 +229,7 @@ def test_manifest_and_readme_match_the_files():
         assert path.stat().st_size < 5 * 2**20, f"{entry['file']} is over 5 MB: keep the repo lean"
 
 
-# --------------------------------------------------------------------------- notebook 05
+# --------------------------------------------------------------------------- notebook 07
 def test_pretrained_generator_loads_after_its_checksum():
     generator = data.load_pretrained_generator()
     assert generator.input_shape == (None, 64) and generator.output_shape == (None, 28, 28, 1)

@@ -1,4 +1,4 @@
-"""Tests for course_utils.evaluation (generated from notebook 06): every metric against sklearn.
+"""Tests for course_utils.evaluation (generated from notebook 08): every metric against sklearn.
 
 hypothesis is not installed, so random cases come from seeded loops (``_cases``), including
 small inputs where edge cases (no positive predictions, a single class) occur often.

@@ -1,4 +1,4 @@
-"""Tests of course_utils.gan, the code notebook 05 exports: networks, DCGAN, Fréchet distance, paths."""
+"""Tests of course_utils.gan, the code notebook 07 exports: networks, DCGAN, Fréchet distance, paths."""
 
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ def test_tutorial_networks_have_the_tutorial_shapes():
 
 
 def test_course_networks_keep_their_size():
-    """The stored results (notebook 05, benchmarks, data/gan_generator.keras) are of these networks."""
+    """The stored results (notebook 07, benchmarks, data/gan_generator.keras) are of these networks."""
     assert gan.build_generator().count_params() == 246_657
     assert gan.build_discriminator().count_params() == 36_513
 

@@ -1,4 +1,4 @@
-"""Tests for course_utils.interview (notebook 02): attention, the LSTM step, the GAN objective."""
+"""Tests for course_utils.interview (notebook 03): attention, the LSTM step, the GAN objective."""
 
 from __future__ import annotations
 

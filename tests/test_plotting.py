@@ -72,7 +72,7 @@ def test_data_size_curve_is_log_scaled_and_checks_lengths():
         plotting.data_size_curve([100], [0.8, 0.9])
 
 
-# --------------------------------------------------------------------------- notebook 03 (CNN)
+# --------------------------------------------------------------------------- notebook 04 (CNN)
 def test_conv_filters_one_panel_per_filter_and_rejects_other_ranks():
     fig = plotting.conv_filters(np.random.default_rng(0).normal(size=(3, 3, 2, 5)), columns=4)
     assert len(fig.axes) == 8 and len(fig.axes[4].images) == 1 and not fig.axes[5].images
@@ -106,7 +106,7 @@ def test_prediction_with_saliency_highlights_the_predicted_class():
         plotting.prediction_with_saliency(np.zeros((8, 8)), probabilities, np.zeros((8, 8)), ["x"])
 
 
-# --------------------------------------------------------------------------- notebook 04
+# --------------------------------------------------------------------------- notebook 06
 def test_length_histogram_marks_the_chosen_length_with_its_coverage():
     fig = plotting.length_histogram(np.array([10, 20, 30, 40]), chosen=25)
     assert "covers 50%" in " ".join(t.get_text() for t in fig.axes[0].texts)
@@ -131,7 +131,7 @@ def test_word_importance_bars_keep_the_largest_changes_largest_on_top():
     assert "ham" in fig.axes[0].get_title()
 
 
-# --------------------------------------------------------------------------- notebook 05
+# --------------------------------------------------------------------------- notebook 07
 def test_gan_figures_lay_out_their_panels():
     images = np.linspace(-1, 1, 30 * 28 * 28).reshape(30, 28, 28, 1)
     assert len(plotting.gan_samples(images, title="epoch 1").axes) == 30
@@ -149,7 +149,7 @@ def test_show_in_place_shows_nothing_outside_a_notebook():
     assert plotting.show_in_place(figure) is None
 
 
-# --------------------------------------------------------------------------- notebook 06
+# --------------------------------------------------------------------------- notebook 08
 def _curve(auc=0.9, ap=0.8):
     return {
         "fpr": np.array([0.0, 0.5, 1.0]),
@@ -225,7 +225,7 @@ def test_threshold_figure_marks_the_threshold_and_skips_an_infinite_best():
     plotting.plt.close("all")
 
 
-# --------------------------------------------------------------------------- notebook 02
+# --------------------------------------------------------------------------- notebook 03
 def test_attention_weights_draws_one_heatmap_per_matrix_and_checks_shapes():
     weights = np.full((3, 3), 1 / 3)
     fig = plotting.attention_weights([weights, weights], ["a", "b"], ["x", "y", "z"])

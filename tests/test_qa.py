@@ -149,14 +149,14 @@ def test_every_link_points_to_an_existing_notebook_and_anchor(bank):
 
 
 def test_check_links_reports_missing_files_and_anchors(bank, tmp_path):
-    notebook = tmp_path / "02_interview_qa.ipynb"
+    notebook = tmp_path / "03_interview_qa.ipynb"
     notebook.write_text(
         '{"cells": [{"cell_type": "markdown", "source": ["<a id=\\"attention-by-hand\\"></a>\\n",'
         ' "## Compute attention by hand"]}]}',
         encoding="utf-8",
     )
     problems = qa_bank.check_links(bank, tmp_path)
-    assert any("03_cnn_image_classification.ipynb does not exist" in p for p in problems)
+    assert any("04_cnn_image_classification.ipynb does not exist" in p for p in problems)
     assert any("#gan-minimax-value" in p for p in problems)
     assert not any("#attention-by-hand" in p for p in problems)
 

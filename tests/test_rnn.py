@@ -1,4 +1,4 @@
-"""Tests for course_utils.rnn, the lesson code exported from notebook 04 (RNN text classification)."""
+"""Tests for course_utils.rnn, the lesson code exported from notebook 06 (RNN text classification)."""
 
 from __future__ import annotations
 

@@ -67,7 +67,7 @@ def test_occlusion_explorer_wires_four_sliders_and_draws_the_start(monkeypatch):
         widgets.occlusion_explorer("draw", num_images=5)
 
 
-# --------------------------------------------------------------------------- notebook 04
+# --------------------------------------------------------------------------- notebook 06
 def test_text_explorer_renders_the_start_text_and_every_change(monkeypatch, capsys):
     monkeypatch.setenv("COURSE_STATIC_WIDGETS", "1")
     seen = []
@@ -78,7 +78,7 @@ def test_text_explorer_renders_the_start_text_and_every_change(monkeypatch, caps
     assert seen == ["hello", "free money"] and box.value == "free money"
 
 
-# --------------------------------------------------------------------------- notebook 05
+# --------------------------------------------------------------------------- notebook 07
 def test_latent_walk_redraws_for_the_slider_and_the_path(monkeypatch):
     import matplotlib
 
@@ -102,7 +102,7 @@ def test_latent_walk_redraws_for_the_slider_and_the_path(monkeypatch):
     assert set(plt.get_fignums()) <= open_before  # every figure is closed after drawing
 
 
-# --------------------------------------------------------------------------- notebook 06
+# --------------------------------------------------------------------------- notebook 08
 def test_threshold_widget_redraws_on_every_change_and_prints_value_errors(monkeypatch, capsys):
     import matplotlib
 
