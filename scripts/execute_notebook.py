@@ -1,7 +1,8 @@
 """Execute one notebook top to bottom in full mode and store its outputs in place.
 
-Used by `make execute`. Strips the machine's absolute paths from outputs and refuses to store
-a notebook whose run raised an error outside cells tagged ``raises-exception``.
+Used by `make execute` (and `make bench --store`). Strips the machine's absolute paths from
+outputs, stores no output under a hidden solution (it would give the answer away), and refuses to
+store a notebook whose run raised an error outside cells tagged ``raises-exception``.
 
     python scripts/execute_notebook.py notebooks/04_cnn_image_classification.ipynb [--timeout S]
 """
@@ -28,7 +29,10 @@ def scrub(text: str) -> str:
 
 
 def scrub_outputs(nb: nbformat.NotebookNode) -> None:
+    """Remove absolute paths from the outputs, and the outputs of solution cells."""
     for cell in nb.cells:
+        if "solution" in cell.get("metadata", {}).get("tags", []):
+            cell["outputs"] = []  # the printed answer would sit under the hidden solution
         for output in cell.get("outputs", []):
             if "text" in output:
                 output["text"] = scrub(output["text"])
