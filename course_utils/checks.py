@@ -22,24 +22,41 @@ HINT = "❌ not yet"
 STUB_HINT = "replace the placeholder (None or ...) with your answer"
 
 
-def outcome(status: str, message: str = "") -> bool:
-    """Print the ``status`` (not_attempted, correct or hint) and ``message``; True if correct."""
+class Outcome:
+    """A check's verdict: true if correct. The message is already printed, so a notebook shows no
+    ``Out: True``/``Out: False`` under the check cell (IPython calls ``_ipython_display_``)."""
+
+    def __init__(self, status: str, message: str = "") -> None:
+        self.status, self.message = status, message
+
+    def __bool__(self) -> bool:
+        return self.status == "correct"
+
+    def __repr__(self) -> str:
+        return f"Outcome({self.status!r}, {self.message!r})"
+
+    def _ipython_display_(self) -> None:
+        """Display nothing more: the message was printed when the check ran."""
+
+
+def outcome(status: str, message: str = "") -> Outcome:
+    """Print the ``status`` (not_attempted, correct or hint) and ``message``; truthy if correct."""
     labels = {"not_attempted": NOT_ATTEMPTED, "correct": CORRECT, "hint": HINT}
     if status not in labels:
         raise ValueError(f"status must be one of {', '.join(labels)}; got {status!r}.")
     print(labels[status] + (f": {message}" if message else ""))
-    return status == "correct"
+    return Outcome(status, message)
 
 
-def exercise(check: Callable[..., str | bool | None]) -> Callable[..., bool]:
-    """Decorate a check function so it prints a clear outcome and returns a bool.
+def exercise(check: Callable[..., str | bool | None]) -> Callable[..., Outcome]:
+    """Decorate a check function so it prints a clear outcome and returns an :class:`Outcome`.
 
     Its first argument is the learner's answer; a stub argument means "not attempted yet". A
     returned string is a hint, ``None`` or ``True`` means correct, ``False`` a generic hint.
     """
 
     @functools.wraps(check)
-    def wrapper(*args: Any, **kwargs: Any) -> bool:
+    def wrapper(*args: Any, **kwargs: Any) -> Outcome:
         if not args or any(arg is None or arg is ... for arg in args):  # the stub values
             return outcome("not_attempted", STUB_HINT)
         try:
@@ -55,7 +72,7 @@ def exercise(check: Callable[..., str | bool | None]) -> Callable[..., bool]:
     return wrapper
 
 
-def choice(answer: Any, correct: str | set[str], hints: dict[str, str] | None = None) -> bool:
+def choice(answer: Any, correct: str | set[str], hints: dict[str, str] | None = None) -> Outcome:
     """Check a multiple-choice answer (a letter such as ``"b"``), case-insensitive.
 
     ``correct`` is the right letter or a set of them; ``hints`` maps wrong letters to a hint.
@@ -69,6 +86,29 @@ def choice(answer: Any, correct: str | set[str], hints: dict[str, str] | None = 
     if key in {c.lower() for c in right}:
         return outcome("correct")
     return outcome("hint", (hints or {}).get(key, f"{answer!r} is not right; think again"))
+
+
+QUIZZES = Path(__file__).with_name("quizzes.yaml")
+
+
+@functools.cache
+def _quiz_bank() -> dict[str, dict[str, Any]]:
+    import yaml
+
+    return yaml.safe_load(QUIZZES.read_text(encoding="utf-8"))
+
+
+def quiz(quiz_id: str, answer: Any) -> Outcome:
+    """Check the answer to the self-check quiz ``quiz_id``; answers and hints are in quizzes.yaml.
+
+    The answers live in ``course_utils/quizzes.yaml``, not in the notebook, so that no answer sits
+    next to its question.
+    """
+    bank = _quiz_bank()
+    if quiz_id not in bank:
+        raise KeyError(f"no quiz {quiz_id!r} in {QUIZZES.name}; known: {', '.join(sorted(bank))}")
+    entry = bank[quiz_id]
+    return choice(answer, entry["answer"], entry.get("hints"))
 
 
 @exercise
@@ -104,7 +144,7 @@ def check_training_cost(answer: Any) -> str | None:
 def check_epsilon_choice(
     answer: Any, num_people: int = 5783, tolerance: float = 0.005, confidence: float = 0.95
 ) -> str | None:
-    """Exercise 1.3: the smallest ε keeping a DP proportion within ±tolerance in 95% of releases."""
+    """Exercise 2.2: the smallest ε keeping a DP proportion within ±tolerance in 95% of releases."""
     if isinstance(answer, bool) or not isinstance(answer, int | float):
         return f"answer with a number (ε), got {type(answer).__name__}"
     needed = math.log(1 / (1 - confidence)) / (num_people * tolerance)
@@ -134,7 +174,7 @@ _HOSTILE_IDS = (
 
 @exercise
 def check_safe_path(answer: Any) -> str | None:
-    """Exercise 1.2: ``answer(folder, item_id)`` returns a path inside ``folder`` or raises ValueError."""
+    """Exercise 2.1: ``answer(folder, item_id)`` returns a path inside ``folder`` or raises ValueError."""
     if not callable(answer):
         return "answer must be a function taking (folder, item_id) and returning a Path"
     with tempfile.TemporaryDirectory() as tmp:

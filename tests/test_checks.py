@@ -16,17 +16,17 @@ def _square_of_four(answer):
 
 @pytest.mark.parametrize("stub", [None, ...])
 def test_stub_answers_are_not_attempted(stub, capsys):
-    assert _square_of_four(stub) is False
+    assert bool(_square_of_four(stub)) is False
     assert "not attempted yet" in capsys.readouterr().out
 
 
 def test_correct_answer_passes(capsys):
-    assert _square_of_four(16) is True
+    assert bool(_square_of_four(16)) is True
     assert capsys.readouterr().out.strip() == checks.CORRECT
 
 
 def test_wrong_answer_gets_the_specific_hint(capsys):
-    assert _square_of_four(8) is False
+    assert bool(_square_of_four(8)) is False
     assert "multiply 4 by itself" in capsys.readouterr().out
 
 
@@ -35,22 +35,22 @@ def test_an_exception_while_checking_becomes_a_hint(capsys):
     def needs_a_model(model):
         return None if model.layers else "add layers"
 
-    assert needs_a_model(42) is False
+    assert bool(needs_a_model(42)) is False
     assert "AttributeError" in capsys.readouterr().out
 
 
 def test_returning_false_gives_a_generic_hint_and_true_passes(capsys):
-    assert checks.exercise(lambda a: False)(1) is False
+    assert bool(checks.exercise(lambda a: False)(1)) is False
     assert "not it" in capsys.readouterr().out
-    assert checks.exercise(lambda a: True)(1) is True
+    assert bool(checks.exercise(lambda a: True)(1)) is True
 
 
 def test_choice_is_case_insensitive_with_hints(capsys):
-    assert checks.choice(" B ", "b") is True
-    assert checks.choice("a", {"b", "c"}, hints={"a": "a is about pooling"}) is False
+    assert bool(checks.choice(" B ", "b")) is True
+    assert bool(checks.choice("a", {"b", "c"}, hints={"a": "a is about pooling"})) is False
     assert "a is about pooling" in capsys.readouterr().out
-    assert checks.choice(None, "b") is False
-    assert checks.choice(2, "b") is False
+    assert bool(checks.choice(None, "b")) is False
+    assert bool(checks.choice(2, "b")) is False
     assert "letter" in capsys.readouterr().out
 
 
@@ -61,16 +61,16 @@ def test_outcome_rejects_unknown_status():
 
 def test_demo_check_used_by_the_welcome_notebook():
     assert (
-        checks.demo_sum(5) is True
-        and checks.demo_sum(6) is False
-        and checks.demo_sum(None) is False
+        bool(checks.demo_sum(5)) is True
+        and bool(checks.demo_sum(6)) is False
+        and bool(checks.demo_sum(None)) is False
     )
 
 
 # --------------------------------------------------------------------------- notebook 01
 def test_training_cost_check_accepts_the_cost_and_names_the_classic_mistakes(capsys):
     cost = 6 * 1.3e9 * 26e9 / (150e12 * 0.35) / 3600 * 2.0
-    assert checks.check_training_cost(cost) is True
+    assert bool(checks.check_training_cost(cost)) is True
     for wrong, hint in [
         (cost / 2.0, "accelerator-hours"),  # forgot the price
         (cost * 0.35**2, "do not multiply"),  # multiplied by the utilisation
@@ -79,17 +79,18 @@ def test_training_cost_check_accepts_the_cost_and_names_the_classic_mistakes(cap
         (cost * 1.5, "6·N·D"),
     ]:
         capsys.readouterr()
-        assert checks.check_training_cost(wrong) is False
+        assert bool(checks.check_training_cost(wrong)) is False
         assert hint in capsys.readouterr().out
-    assert checks.check_training_cost("2146") is False
-    assert checks.check_training_cost(None) is False
+    assert bool(checks.check_training_cost("2146")) is False
+    assert bool(checks.check_training_cost(None)) is False
 
 
+# --------------------------------------------------------------------------- notebook 02
 def test_epsilon_check_accepts_the_smallest_epsilon_and_names_the_classic_mistakes(capsys):
     import math
 
     needed = math.log(20) / (5783 * 0.005)
-    assert checks.check_epsilon_choice(needed) is True
+    assert bool(checks.check_epsilon_choice(needed)) is True
     for wrong, hint in [
         (needed * 5783, "1/n, not 1"),  # sensitivity 1
         (1 / (5783 * 0.005), "average"),  # mean error instead of the 95% bound
@@ -98,9 +99,9 @@ def test_epsilon_check_accepts_the_smallest_epsilon_and_names_the_classic_mistak
         (-1.0, "positive"),
     ]:
         capsys.readouterr()
-        assert checks.check_epsilon_choice(wrong) is False
+        assert bool(checks.check_epsilon_choice(wrong)) is False
         assert hint in capsys.readouterr().out
-    assert checks.check_epsilon_choice(None) is False
+    assert bool(checks.check_epsilon_choice(None)) is False
 
 
 def test_safe_path_check_rejects_the_classic_wrong_solutions(capsys):
@@ -133,7 +134,7 @@ def test_safe_path_check_rejects_the_classic_wrong_solutions(capsys):
             raise RuntimeError("no")
         return right(folder, item_id)
 
-    assert checks.check_safe_path(right) is True
+    assert bool(checks.check_safe_path(right)) is True
     for wrong, hint in [
         (naive, "'../../evil'"),
         (strips_dot_dot_slash, "'....//....//evil'"),
@@ -141,22 +142,22 @@ def test_safe_path_check_rejects_the_classic_wrong_solutions(capsys):
         (wrong_error, "not RuntimeError"),
     ]:
         capsys.readouterr()
-        assert checks.check_safe_path(wrong) is False
+        assert bool(checks.check_safe_path(wrong)) is False
         assert hint in capsys.readouterr().out
-    assert checks.check_safe_path(None) is False
-    assert checks.check_safe_path("not a function") is False
+    assert bool(checks.check_safe_path(None)) is False
+    assert bool(checks.check_safe_path("not a function")) is False
 
 
 # --------------------------------------------------------------------------- notebook 04 (CNN)
 def test_check_flatten_size_names_the_classic_mistakes(capsys):
-    assert checks.check_flatten_size(None) is False
+    assert bool(checks.check_flatten_size(None)) is False
     assert "not attempted" in capsys.readouterr().out
     mistakes = {2304: "seed", 1600: "'valid'", 1568: "channels", 3000: "layer by layer"}
     for wrong, hint in mistakes.items():
-        assert checks.check_flatten_size(wrong) is False
+        assert bool(checks.check_flatten_size(wrong)) is False
         assert hint in capsys.readouterr().out
-    assert checks.check_flatten_size("3136") is False
-    assert checks.check_flatten_size(3136) is True
+    assert bool(checks.check_flatten_size("3136")) is False
+    assert bool(checks.check_flatten_size(3136)) is True
 
 
 def _small_cnn(output_activation=None, *, batchnorm=False, dropout=False, input_shape=(28, 28, 1)):
@@ -177,18 +178,20 @@ def _compiled(model, from_logits):
 
 
 def test_check_fixed_seed_model_wants_a_loss_that_matches_the_output(capsys):
-    assert checks.check_fixed_seed_model(_compiled(_small_cnn("softmax"), False)) is True
-    assert checks.check_fixed_seed_model(_compiled(_small_cnn(None), True)) is True
+    assert bool(checks.check_fixed_seed_model(_compiled(_small_cnn("softmax"), False))) is True
+    assert bool(checks.check_fixed_seed_model(_compiled(_small_cnn(None), True))) is True
     capsys.readouterr()
     # the seed's bug: softmax output with from_logits=True, and the reverse
-    assert checks.check_fixed_seed_model(_compiled(_small_cnn("softmax"), True)) is False
+    assert bool(checks.check_fixed_seed_model(_compiled(_small_cnn("softmax"), True))) is False
     assert "from_logits=False" in capsys.readouterr().out
-    assert checks.check_fixed_seed_model(_compiled(_small_cnn(None), False)) is False
+    assert bool(checks.check_fixed_seed_model(_compiled(_small_cnn(None), False))) is False
     assert "from_logits=True" in capsys.readouterr().out
-    assert checks.check_fixed_seed_model(_small_cnn("softmax")) is False
+    assert bool(checks.check_fixed_seed_model(_small_cnn("softmax"))) is False
     assert "compile" in capsys.readouterr().out
     # the other seed bug: no channel axis
-    assert checks.check_fixed_seed_model(_small_cnn("softmax", input_shape=(28, 28, 3))) is False
+    assert (
+        bool(checks.check_fixed_seed_model(_small_cnn("softmax", input_shape=(28, 28, 3)))) is False
+    )
     assert "28, 28, 1" in capsys.readouterr().out
 
 
@@ -201,26 +204,33 @@ def test_check_bn_dropout_model_needs_both_layers_and_the_accuracy(capsys):
     y = np.zeros(20, int)
     model = _small_cnn("softmax", batchnorm=True, dropout=True)
     reached = float(np.mean(np.asarray(model(x)).argmax(1) == y))
-    assert checks.check_bn_dropout_model(model, x, y, reached) is True
-    assert checks.check_bn_dropout_model(model, x, y, reached + 0.01) is False
+    assert bool(checks.check_bn_dropout_model(model, x, y, reached)) is True
+    assert bool(checks.check_bn_dropout_model(model, x, y, reached + 0.01)) is False
     assert "below" in capsys.readouterr().out
-    assert checks.check_bn_dropout_model(_small_cnn("softmax", dropout=True), x, y, 0.0) is False
+    assert (
+        bool(checks.check_bn_dropout_model(_small_cnn("softmax", dropout=True), x, y, 0.0)) is False
+    )
     assert "BatchNormalization" in capsys.readouterr().out
-    assert checks.check_bn_dropout_model(_small_cnn("softmax", batchnorm=True), x, y, 0.0) is False
+    assert (
+        bool(checks.check_bn_dropout_model(_small_cnn("softmax", batchnorm=True), x, y, 0.0))
+        is False
+    )
     assert "Dropout" in capsys.readouterr().out
 
 
 # --------------------------------------------------------------------------- notebook 06
 def test_sequence_length_check_wants_the_smallest_length_that_covers_the_share(capsys):
     lengths = [10, 20, 30, 40]
-    assert checks.check_sequence_length(None, lengths) is False
+    assert bool(checks.check_sequence_length(None, lengths)) is False
     assert "not attempted" in capsys.readouterr().out
-    assert checks.check_sequence_length(30, lengths) is True
-    assert checks.check_sequence_length(29, lengths) is False  # the off-by-one: too short
+    assert bool(checks.check_sequence_length(30, lengths)) is True
+    assert bool(checks.check_sequence_length(29, lengths)) is False  # the off-by-one: too short
     assert "only 50.0%" in capsys.readouterr().out
-    assert checks.check_sequence_length(35, lengths) is False  # long enough, but not the smallest
+    assert (
+        bool(checks.check_sequence_length(35, lengths)) is False
+    )  # long enough, but not the smallest
     assert "smallest" in capsys.readouterr().out
-    assert checks.check_sequence_length(30.0, lengths) is False  # a float from np.percentile
+    assert bool(checks.check_sequence_length(30.0, lengths)) is False  # a float from np.percentile
     assert "whole number" in capsys.readouterr().out
 
 
@@ -241,12 +251,12 @@ def test_forget_gate_check_names_the_wrong_block_and_the_missing_sigmoid(capsys)
 
     z, args = _lstm_arrays()
     sigmoid = 1 / (1 + np.exp(-z))
-    assert checks.check_forget_gate(sigmoid[:, 2:4], *args) is True
-    assert checks.check_forget_gate(sigmoid[:, 0:2], *args) is False  # the first block: i
+    assert bool(checks.check_forget_gate(sigmoid[:, 2:4], *args)) is True
+    assert bool(checks.check_forget_gate(sigmoid[:, 0:2], *args)) is False  # the first block: i
     assert "input gate" in capsys.readouterr().out
-    assert checks.check_forget_gate(z[:, 2:4], *args) is False  # no sigmoid
+    assert bool(checks.check_forget_gate(z[:, 2:4], *args)) is False  # no sigmoid
     assert "sigmoid" in capsys.readouterr().out
-    assert checks.check_forget_gate(sigmoid, *args) is False  # all four blocks
+    assert bool(checks.check_forget_gate(sigmoid, *args)) is False  # all four blocks
     assert "shape" in capsys.readouterr().out
 
 
@@ -265,13 +275,13 @@ def test_beats_simple_rnn_check_wants_a_trained_lstm_that_beats_the_f1(capsys):
              keras.layers.Dense(1, activation="sigmoid")]
         )  # fmt: skip
 
-    assert checks.check_beats_simple_rnn(model("simple_rnn"), x, y, 0.5) is False
+    assert bool(checks.check_beats_simple_rnn(model("simple_rnn"), x, y, 0.5)) is False
     assert "no LSTM" in capsys.readouterr().out
     lstm = model("lstm")
     lstm.compile(optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy")
     lstm.fit(x, y, epochs=30, verbose=0)
-    assert checks.check_beats_simple_rnn(lstm, x, y, 0.5) is True
-    assert checks.check_beats_simple_rnn(lstm, x, y, 1.0) is False  # cannot beat a perfect F1
+    assert bool(checks.check_beats_simple_rnn(lstm, x, y, 0.5)) is True
+    assert bool(checks.check_beats_simple_rnn(lstm, x, y, 1.0)) is False  # cannot beat a perfect F1
     assert "does not beat" in capsys.readouterr().out
 
 
@@ -300,10 +310,10 @@ def _seed_generator(first_stride: int = 2, dense_activation: str | None = "relu"
 
 
 def test_check_generator_28(capsys):
-    assert checks.check_generator_28(None) is False
-    assert checks.check_generator_28(_seed_generator()) is False  # the seed's 56x56 output
+    assert bool(checks.check_generator_28(None)) is False
+    assert bool(checks.check_generator_28(_seed_generator())) is False  # the seed's 56x56 output
     assert "strides=1" in capsys.readouterr().out
-    assert checks.check_generator_28(_seed_generator(first_stride=1)) is False  # ReLU kept
+    assert bool(checks.check_generator_28(_seed_generator(first_stride=1))) is False  # ReLU kept
     assert "relu" in capsys.readouterr().out
     assert checks.check_generator_28(_seed_generator(first_stride=1, dense_activation=None))
 
@@ -317,12 +327,12 @@ def test_check_frechet_by_hand(capsys):
         (mean_term + (20 / 3 - 1.25 / 3) ** 2, "not variances"),
         (3.0, "not it"),
     ):
-        assert checks.check_frechet_by_hand(wrong, a, b) is False
+        assert bool(checks.check_frechet_by_hand(wrong, a, b)) is False
         assert hint in capsys.readouterr().out
     expected = mean_term + ((20 / 3) ** 0.5 - (1.25 / 3) ** 0.5) ** 2
-    assert checks.check_frechet_by_hand(expected**0.5, a, b) is False
+    assert bool(checks.check_frechet_by_hand(expected**0.5, a, b)) is False
     assert "square root" in capsys.readouterr().out
-    assert checks.check_frechet_by_hand(expected, a, b) is True
+    assert bool(checks.check_frechet_by_hand(expected, a, b)) is True
 
 
 def test_check_balanced_gan(capsys):
@@ -335,21 +345,21 @@ def test_check_balanced_gan(capsys):
             **settings,
         )
 
-    assert checks.check_balanced_gan(gan.build_generator(8, 4)) is False  # not a DCGAN
+    assert bool(checks.check_balanced_gan(gan.build_generator(8, 4))) is False  # not a DCGAN
     collapsed = small(d_learning_rate=2e-5, g_learning_rate=2e-3, label_smoothing=0.0)
-    assert checks.check_balanced_gan(collapsed) is False
+    assert bool(checks.check_balanced_gan(collapsed)) is False
     assert "label_smoothing=0.1" in capsys.readouterr().out
-    assert checks.check_balanced_gan(small(d_learning_rate=2e-5)) is False
+    assert bool(checks.check_balanced_gan(small(d_learning_rate=2e-5))) is False
     assert "discriminator's learning rate" in capsys.readouterr().out
-    assert checks.check_balanced_gan(small(beta_1=0.9)) is False  # Adam's default
+    assert bool(checks.check_balanced_gan(small(beta_1=0.9))) is False  # Adam's default
     assert "beta_1" in capsys.readouterr().out
-    assert checks.check_balanced_gan(small()) is True
+    assert bool(checks.check_balanced_gan(small())) is True
 
 
 # --------------------------------------------------------------------------- notebook 08
 def test_precision_recall_check_accepts_the_pair_and_names_the_classic_mistakes(capsys):
     (tn, fp), (fn, tp) = checks.EXERCISE_6_1_MATRIX
-    assert checks.check_precision_recall((tp / (tp + fp), tp / (tp + fn))) is True
+    assert bool(checks.check_precision_recall((tp / (tp + fp), tp / (tp + fn)))) is True
     for wrong, hint in [
         ((tp / (tp + fn), tp / (tp + fp)), "swapped"),
         (((tp + tn) / 1000, tp / (tp + fn)), "precision = TP / (TP + FP)"),  # accuracy
@@ -357,9 +367,9 @@ def test_precision_recall_check_accepts_the_pair_and_names_the_classic_mistakes(
         (0.77, "a pair"),
     ]:
         capsys.readouterr()
-        assert checks.check_precision_recall(wrong) is False
+        assert bool(checks.check_precision_recall(wrong)) is False
         assert hint in capsys.readouterr().out
-    assert checks.check_precision_recall(None) is False
+    assert bool(checks.check_precision_recall(None)) is False
 
 
 def test_recall_threshold_check_wants_the_highest_threshold_meeting_the_target(capsys):
@@ -368,21 +378,21 @@ def test_recall_threshold_check_wants_the_highest_threshold_meeting_the_target(c
     y_true = np.array([0, 0, 1, 1, 1, 0, 1])
     scores = np.array([0.1, 0.4, 0.35, 0.8, 0.7, 0.75, 0.2])
     # Recall 0.75 needs 3 of the 4 spam scores (0.8, 0.7, 0.35): the threshold is 0.35.
-    assert checks.check_recall_threshold(0.35, y_true, scores, 0.75) is True
+    assert bool(checks.check_recall_threshold(0.35, y_true, scores, 0.75)) is True
     for wrong, hint in [
         (0.2, "higher threshold"),  # off by one: the 4th spam score, recall 1.0
         (0.1, "higher threshold"),
         (0.7, "lower the threshold"),  # only 2 of 4 spam caught
     ]:
         capsys.readouterr()
-        assert checks.check_recall_threshold(wrong, y_true, scores, 0.75) is False
+        assert bool(checks.check_recall_threshold(wrong, y_true, scores, 0.75)) is False
         assert hint in capsys.readouterr().out
-    assert checks.check_recall_threshold(None, y_true, scores, 0.75) is False
+    assert bool(checks.check_recall_threshold(None, y_true, scores, 0.75)) is False
 
 
 def test_metric_choice_check_names_the_product_whose_metric_is_wrong(capsys):
     right = {"a": "recall", "b": "precision", "c": "average precision"}
-    assert checks.check_metric_choice(right) is True
+    assert bool(checks.check_metric_choice(right)) is True
     for wrong, hint in [
         ({**right, "a": "accuracy"}, "(a)"),
         ({**right, "b": "recall"}, "(b)"),
@@ -390,7 +400,7 @@ def test_metric_choice_check_names_the_product_whose_metric_is_wrong(capsys):
         ({"a": "recall"}, "keys 'a', 'b' and 'c'"),
     ]:
         capsys.readouterr()
-        assert checks.check_metric_choice(wrong) is False
+        assert bool(checks.check_metric_choice(wrong)) is False
         assert hint in capsys.readouterr().out
 
 
@@ -399,7 +409,7 @@ def test_check_causal_mask_names_the_classic_mistakes(capsys):
     import numpy as np
 
     right = np.tril(np.ones((5, 5), dtype=bool))
-    assert checks.check_causal_mask(None) is False
+    assert bool(checks.check_causal_mask(None)) is False
     assert "not attempted" in capsys.readouterr().out
     for wrong, hint in [
         (right.T, "transpose"),
@@ -407,22 +417,22 @@ def test_check_causal_mask_names_the_classic_mistakes(capsys):
         (right.astype(int), "bool"),
         (np.tril(np.ones((6, 6), dtype=bool)), "shape (5, 5)"),
     ]:
-        assert checks.check_causal_mask(wrong) is False
+        assert bool(checks.check_causal_mask(wrong)) is False
         assert hint in capsys.readouterr().out
-    assert checks.check_causal_mask(right) is True
+    assert bool(checks.check_causal_mask(right)) is True
 
 
 def test_check_uniform_discriminator_value(capsys):
     import math
 
     for wrong, hint in [(math.log(4), "sign"), (-math.log(2), "one expectation"), (-1.0, "add")]:
-        assert checks.check_uniform_discriminator_value(wrong) is False
+        assert bool(checks.check_uniform_discriminator_value(wrong)) is False
         assert hint in capsys.readouterr().out
-    assert checks.check_uniform_discriminator_value(-math.log(4)) is True
+    assert bool(checks.check_uniform_discriminator_value(-math.log(4))) is True
 
 
 def test_check_new_entry(capsys):
-    assert checks.check_new_entry(None) is False
+    assert bool(checks.check_new_entry(None)) is False
     assert "not attempted" in capsys.readouterr().out
     entry = {
         "id": "my-first-card",
@@ -440,7 +450,7 @@ def test_check_new_entry(capsys):
         ],
         "correct": "a",
     }
-    assert checks.check_new_entry(entry) is True
+    assert bool(checks.check_new_entry(entry)) is True
     flashcard = {k: v for k, v in entry.items() if k not in ("options", "correct")}
     for wrong, hint in [
         ({**entry, "difficulty": "trivial"}, "field 'difficulty'"),
@@ -448,5 +458,21 @@ def test_check_new_entry(capsys):
         (flashcard, "multiple choice"),
         ([entry], "dict"),
     ]:
-        assert checks.check_new_entry(wrong) is False
+        assert bool(checks.check_new_entry(wrong)) is False
         assert hint in capsys.readouterr().out
+
+
+def test_a_check_cell_shows_its_message_and_no_out_true(capsys):
+    """A check as the last line of a notebook cell prints its verdict and displays nothing more:
+    IPython's formatter returns no data for it, so the kernel sends no `Out: True`."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        for answer, verdict, truth in ((5, checks.CORRECT, True), (6, checks.HINT, False)):
+            result = checks.demo_sum(answer)
+            assert verdict in capsys.readouterr().out and bool(result) is truth
+            assert shell.display_formatter.format(result) == ({}, {})
+        assert shell.display_formatter.format(True) != ({}, {})  # what a bare bool would show
+    finally:
+        InteractiveShell.clear_instance()
