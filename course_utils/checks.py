@@ -202,8 +202,14 @@ def check_safe_path(answer: Any) -> str | None:
 @exercise
 def check_sequence_length(answer: Any, lengths: Any, share: float = 0.75) -> str | None:
     """Exercise 6.1: the smallest sequence length that keeps ``share`` of the texts whole."""
-    if isinstance(answer, bool) or not isinstance(answer, int | np.integer):
+    if isinstance(answer, bool) or not isinstance(answer, int | float | np.integer | np.floating):
         return f"answer with a whole number of tokens, e.g. 120; got {answer!r}"
+    if not float(answer).is_integer():  # np.percentile interpolates between two lengths
+        return (
+            f"{answer} is between two lengths; a sequence length is a whole number of tokens: "
+            'use np.percentile(lengths, 75, method="inverted_cdf"), or round up'
+        )
+    answer = int(answer)  # np.percentile returns a float such as 297.0: that is fine
     lengths = np.asarray(lengths)
     covered = np.mean(lengths <= answer)
     if covered < share:
@@ -249,6 +255,12 @@ def check_beats_simple_rnn(model: Any, x_test: Any, y_test: Any, f1_to_beat: flo
         return f"the model has no LSTM layer (it has {', '.join(sorted(layer_types))}); use kind='lstm'"
     if "SimpleRNN" in layer_types:
         return "replace the SimpleRNN by the LSTM rather than adding one"
+    embeddings = [layer for layer in model.layers if type(layer).__name__ == "Embedding"]
+    if embeddings and not embeddings[0].mask_zero:
+        return "mask the padding: build it with mask_zero=True (build_rnn_classifier's default)"
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None or int(optimizer.iterations.numpy()) == 0:
+        return "the model has not been trained: compile it with compile_classifier, then fit it"
     f1 = rnn.evaluate_binary(model, x_test, y_test)["f1"]  # spam when its probability >= 0.5
     if f1 <= f1_to_beat:
         return (
@@ -314,7 +326,7 @@ def check_fixed_seed_model(model: Any) -> str | None:
 
 @exercise
 def check_bn_dropout_model(model: Any, x_test: Any, y_test: Any, min_accuracy: float) -> str | None:
-    """Exercise 4.3: a trained CNN with batch normalisation and dropout above ``min_accuracy``."""
+    """Exercise 5.1: a trained CNN with batch normalisation and dropout above ``min_accuracy``."""
     import keras
     import numpy as np
 

@@ -148,7 +148,7 @@ def test_safe_path_check_rejects_the_classic_wrong_solutions(capsys):
     assert bool(checks.check_safe_path("not a function")) is False
 
 
-# --------------------------------------------------------------------------- notebook 04 (CNN)
+# --------------------------------------------------------------------------- notebooks 04, 05 (CNN)
 def test_check_flatten_size_names_the_classic_mistakes(capsys):
     assert bool(checks.check_flatten_size(None)) is False
     assert "not attempted" in capsys.readouterr().out
@@ -220,6 +220,8 @@ def test_check_bn_dropout_model_needs_both_layers_and_the_accuracy(capsys):
 
 # --------------------------------------------------------------------------- notebook 06
 def test_sequence_length_check_wants_the_smallest_length_that_covers_the_share(capsys):
+    import numpy as np
+
     lengths = [10, 20, 30, 40]
     assert bool(checks.check_sequence_length(None, lengths)) is False
     assert "not attempted" in capsys.readouterr().out
@@ -230,7 +232,13 @@ def test_sequence_length_check_wants_the_smallest_length_that_covers_the_share(c
         bool(checks.check_sequence_length(35, lengths)) is False
     )  # long enough, but not the smallest
     assert "smallest" in capsys.readouterr().out
-    assert bool(checks.check_sequence_length(30.0, lengths)) is False  # a float from np.percentile
+    assert bool(checks.check_sequence_length(30.0, lengths)) is True  # a whole float is fine
+    np_answer = np.percentile(lengths, 75, method="inverted_cdf")  # what a learner may write
+    assert bool(checks.check_sequence_length(np_answer, lengths)) is True
+    capsys.readouterr()
+    assert bool(checks.check_sequence_length(np.percentile(lengths, 75), lengths)) is False  # 32.5
+    assert "between two lengths" in capsys.readouterr().out
+    assert bool(checks.check_sequence_length("30", lengths)) is False
     assert "whole number" in capsys.readouterr().out
 
 
@@ -268,17 +276,23 @@ def test_beats_simple_rnn_check_wants_a_trained_lstm_that_beats_the_f1(capsys):
     x = np.array([[2, 3, 0, 0], [4, 5, 0, 0]] * 6)
     y = np.array([1, 0] * 6)
 
-    def model(kind):
+    def model(kind, mask=True):
         layer = keras.layers.LSTM(4) if kind == "lstm" else keras.layers.SimpleRNN(4)
         return keras.Sequential(
-            [keras.Input((4,)), keras.layers.Embedding(8, 4, mask_zero=True), layer,
+            [keras.Input((4,)), keras.layers.Embedding(8, 4, mask_zero=mask), layer,
              keras.layers.Dense(1, activation="sigmoid")]
         )  # fmt: skip
 
     assert bool(checks.check_beats_simple_rnn(model("simple_rnn"), x, y, 0.5)) is False
     assert "no LSTM" in capsys.readouterr().out
+    assert bool(checks.check_beats_simple_rnn(model("lstm", mask=False), x, y, 0.5)) is False
+    assert "mask the padding" in capsys.readouterr().out
     lstm = model("lstm")
+    assert bool(checks.check_beats_simple_rnn(lstm, x, y, 0.0)) is False  # untrained (F1 0.444
+    assert "not been trained" in capsys.readouterr().out  # beat 0.382 in the notebook)
     lstm.compile(optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy")
+    assert bool(checks.check_beats_simple_rnn(lstm, x, y, 0.0)) is False  # compiled, not fit
+    assert "not been trained" in capsys.readouterr().out
     lstm.fit(x, y, epochs=30, verbose=0)
     assert bool(checks.check_beats_simple_rnn(lstm, x, y, 0.5)) is True
     assert bool(checks.check_beats_simple_rnn(lstm, x, y, 1.0)) is False  # cannot beat a perfect F1
@@ -443,7 +457,7 @@ def test_check_new_entry(capsys):
         "answer": {"en": "It mixes channels at each pixel.", "zh": "它在每个像素上混合各个通道。"},
         "explanation": "A 1×1 convolution is a dense layer applied at every position.",
         "mistakes": ["Thinking it does nothing."],
-        "link": "04_cnn_image_classification.ipynb",
+        "link": "05_cnn_training.ipynb",
         "options": [
             {"en": "Mixes channels", "zh": "混合通道"},
             {"en": "Nothing", "zh": "没有作用"},
