@@ -9,13 +9,13 @@ Parts:
 
 * ``cnn``: time to accuracy on the bundled MNIST, once per seed in ``CNN_SEEDS``. The keras.io
   "Simple MNIST convnet" (Conv32-Conv64, dropout 0.5, batch 128, Adam, 15 epochs) sets the
-  target (its final test accuracy); then the course CNN recipe, and the course CNN with the
-  textbook block order Conv-BN-ReLU-Pool, train on the same data with the same seed; each is
-  timed to the first epoch at or above the target (``cnn.build_cnn``,
-  ``cnn.build_keras_io_baseline``, ``cnn.train_recipe``, ``cnn.fit_with_recipe``). The median
-  speed-up is the budget's figure; the course CNN's median final test accuracy is the MNIST
-  quality figure.
-* ``cnn_fashion``: the course CNN recipe with notebook 04's Fashion-MNIST epochs
+  target (its final test accuracy); then the course CNN (Conv-BN-ReLU-Pool blocks) with its
+  recipe trains on the same data with the same seed, and both are timed to the first epoch at
+  or above the target (``convolution.build_keras_io_baseline`` from notebook 04;
+  ``cnn.build_cnn``, ``cnn.train_recipe`` and ``cnn.fit_with_recipe`` from notebook 05). The
+  median speed-up is the budget's figure; the course CNN's median final test accuracy is the
+  MNIST quality figure.
+* ``cnn_fashion``: the course CNN recipe with notebook 05's Fashion-MNIST epochs
   (``cnn.COURSE_EPOCHS``) on the full Fashion-MNIST (when the Debian package
   ``dataset-fashion-mnist`` is installed; otherwise "skipped").
 * ``rnn``: notebook 06's four recurrent classifiers on the spam corpus (:func:`train_and_evaluate`
@@ -55,7 +55,7 @@ TARGETS = {
     "rnn_f1": 0.95,
 }
 
-# Both CNNs get notebook 04's data: a stratified 12.5% of the training set held out for validation
+# Both CNNs get notebook 05's data: a stratified 12.5% of the training set held out for validation
 # (seed 42). The recipes (epochs, batch size, optimiser) come from course_utils.cnn.train_recipe:
 # "keras_io" is the keras.io "Simple MNIST convnet" recipe, "course" the notebook's.
 CNN_VALIDATION_FRACTION = 0.125
@@ -182,24 +182,23 @@ def _train_cnn(
     smoke: bool,
     seed: int = SEED,
     epochs: int | None = None,
-    **build: Any,
 ) -> dict[str, Any]:
     """Build the ``kind`` model ("course" or "keras_io"), train it with its recipe, time it.
 
-    Uses the course module: ``cnn.build_cnn`` (with ``build`` options) /
-    ``cnn.build_keras_io_baseline``, ``cnn.train_recipe(kind)`` and ``cnn.fit_with_recipe``;
-    the test set is evaluated after every epoch, outside the clock.
+    Uses the course modules: ``cnn.build_cnn`` / ``convolution.build_keras_io_baseline``,
+    ``cnn.train_recipe(kind)`` and ``cnn.fit_with_recipe``; the test set is evaluated after every
+    epoch, outside the clock.
     """
     import keras
 
-    from course_utils import cnn
+    from course_utils import cnn, convolution
 
     keras.utils.set_random_seed(seed)
     num_classes = int(max(train[1].max(), test[1].max())) + 1
     if kind == "course":
-        model = cnn.build_cnn(train[0].shape[1:], num_classes, **build)
+        model = cnn.build_cnn(train[0].shape[1:], num_classes)
     else:
-        model = cnn.build_keras_io_baseline(train[0].shape[1:], num_classes)
+        model = convolution.build_keras_io_baseline(train[0].shape[1:], num_classes)
     overrides = {"epochs": 2} if smoke else ({"epochs": epochs} if epochs else {})
     recipe = cnn.train_recipe(kind, **overrides)
     clock = _epoch_clock(lambda m: _accuracy(m, *test))
@@ -208,13 +207,10 @@ def _train_cnn(
         model, *train, recipe, validation_data=validation, verbose=0, callbacks=[clock]
     )
     schedule = "one-cycle " if recipe.one_cycle else ""
-    order = ""
-    if kind == "course":
-        order = ", Conv-Pool-BN-ReLU" if build.get("pool_first", True) else ", Conv-BN-ReLU-Pool"
     return {
         "description": (
             f"{recipe.name} (batch {recipe.batch_size}, Adam {schedule}{recipe.learning_rate:g}, "
-            f"{recipe.epochs} epochs{order})"
+            f"{recipe.epochs} epochs)"
         ),
         "seed": seed,
         "params": int(model.count_params()),
@@ -231,7 +227,7 @@ def _train_cnn(
 
 
 def _validation_split(x: Any, y: Any) -> tuple[tuple, tuple]:
-    """Hold out a stratified validation set exactly as notebook 04 does (12.5%, seed 42)."""
+    """Hold out a stratified validation set exactly as notebook 05 does (12.5%, seed 42)."""
     from sklearn.model_selection import train_test_split
 
     x_fit, x_val, y_fit, y_val = train_test_split(
@@ -241,13 +237,13 @@ def _validation_split(x: Any, y: Any) -> tuple[tuple, tuple]:
 
 
 def _image_splits(loader: Any, source: str, smoke: bool) -> tuple[tuple, tuple, tuple, str]:
-    from course_utils import cnn, data
+    from course_utils import convolution, data
 
     (x_train, y_train), (x_test, y_test) = loader(source, verbose=False)
     if smoke:
         x_train, y_train = data.subsample(x_train, y_train, 1000)
         x_test, y_test = data.subsample(x_test, y_test, 500)
-    x_train, x_test = cnn.prepare_images(x_train), cnn.prepare_images(x_test)
+    x_train, x_test = convolution.prepare_images(x_train), convolution.prepare_images(x_test)
     train, validation = _validation_split(x_train, y_train)
     described = (
         f"{len(train[0]):,} train / {len(validation[0]):,} validation / {len(x_test):,} test"
@@ -278,8 +274,7 @@ def part_cnn(smoke: bool) -> dict[str, Any]:
     """Time to accuracy, repeated with CNN_SEEDS: wall-clock noise on a shared CPU is large.
 
     Each repeat trains, with the same seed, the keras.io baseline (its final test accuracy is the
-    repeat's target), the course CNN, and the course CNN with the textbook block order
-    (Conv-BN-ReLU-Pool) to show what putting the pooling first buys.
+    repeat's target) and the course CNN.
     """
     from course_utils import data
 
@@ -289,11 +284,8 @@ def part_cnn(smoke: bool) -> dict[str, Any]:
     for seed in CNN_SEEDS[:1] if smoke else CNN_SEEDS:
         baseline = _train_cnn("keras_io", train, validation, test, smoke=smoke, seed=seed)
         course = _train_cnn("course", train, validation, test, smoke=smoke, seed=seed)
-        textbook = _train_cnn(
-            "course", train, validation, test, smoke=smoke, seed=seed, pool_first=False
-        )
         target = baseline["final_accuracy"]
-        for run in (baseline, course, textbook):
+        for run in (baseline, course):
             _time_to_target(run, target)
         repeats.append(
             {
@@ -301,13 +293,9 @@ def part_cnn(smoke: bool) -> dict[str, Any]:
                 "target_accuracy": target,
                 "baseline": baseline,
                 "course": course,
-                "textbook": textbook,
                 "speedup": _ratio(baseline["seconds_to_target"], course["seconds_to_target"]),
                 "speedup_cpu": _ratio(
                     baseline["cpu_seconds_to_target"], course["cpu_seconds_to_target"]
-                ),
-                "textbook_speedup": _ratio(
-                    baseline["seconds_to_target"], textbook["seconds_to_target"]
                 ),
             }
         )
@@ -347,7 +335,6 @@ def part_cnn(smoke: bool) -> dict[str, Any]:
             "speedup_min": None if None in speedups else min(speedups),
             "speedups": speedups,
             "speedup_cpu": _median([r["speedup_cpu"] for r in repeats]),
-            "textbook_speedup": _median([r["textbook_speedup"] for r in repeats]),
             "target_accuracy": _median([r["target_accuracy"] for r in repeats]),
         },
     }

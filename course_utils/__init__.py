@@ -6,10 +6,11 @@ Import modules, not names, so each call shows where it lives::
     course_utils.setup_notebook()
 
 Hand-written infrastructure, one module per concern: ``config`` (quick/full mode, folders),
-``setup``, ``data`` (offline-first loaders), ``download``, ``plotting``, ``widgets``, ``checks``
-(exercise checks), ``qa`` (the interview bank) and ``export``. Lesson code is generated from the
-notebook cells marked ``#@save`` (``make export``): ``strategy`` (01), ``interview`` (03), ``cnn``
-(04), ``rnn`` (06), ``gan`` (07), ``evaluation`` (08).
+``setup``, ``data`` (offline-first loaders), ``plotting``, ``widgets``, ``checks`` (exercise
+checks), ``qa`` (the interview bank) and ``export``. Lesson code is generated from the
+notebook cells marked ``#@save`` (``make export``): ``strategy`` (01), ``data_safety`` (02),
+``interview`` (03), ``convolution`` (04), ``cnn`` (05), ``rnn`` (06), ``gan`` (07),
+``evaluation`` (08).
 """
 
 from . import checks, config

@@ -7,6 +7,7 @@ it. The checks are grouped by notebook; ``tests/test_checks.py`` feeds each one 
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 import os
 import tempfile
@@ -120,82 +121,208 @@ def demo_sum(answer: Any) -> str | None:
 
 
 @exercise
-def check_training_cost(answer: Any) -> str | None:
-    """Exercise 1.1: cost of 1.3e9 parameters x 26e9 tokens, 150 TFLOP/s peak, 35 %, 2.00/hour."""
-    expected = 6 * 1.3e9 * 26e9 / (150e12 * 0.35) / 3600 * 2.0
-    if isinstance(answer, bool) or not isinstance(answer, int | float):
-        return f"answer with a number (the cost), got {type(answer).__name__}"
-    mistakes = {
-        expected / 2.0: "that is the number of accelerator-hours; multiply by the price per hour",
-        expected * 0.35**2: "divide by the utilisation (you get less than the peak, so it takes "
-        "longer), do not multiply",
-        expected / 3: "training costs 6 FLOPs per parameter per token, not 2 (that is inference)",
-        expected * 3600: "that prices accelerator-seconds; divide the seconds by 3600 for hours",
-    }
-    for wrong, hint in mistakes.items():
-        if math.isclose(answer, wrong, rel_tol=0.02):
+def check_scale_pixels(answer: Any) -> str | None:
+    """Exercise 0.1: ``answer(images)`` maps uint8 grey levels 0-255 to floats 0-1, same shape."""
+    if not callable(answer):
+        return "answer must be a function: def scale_pixels(images): return ..."
+    images = np.array([[[0, 51, 255], [128, 255, 3]]] * 2, dtype=np.uint8)  # (2, 2, 3)
+    got, want = np.asarray(answer(images.copy())), images / 255
+    if got.shape != images.shape:
+        return f"keep the shape {images.shape} (Flatten comes later), got {got.shape}"
+    if got.dtype.kind not in "f":
+        return f"the result holds {got.dtype}, so 51/255 became 0: divide with / (true division)"
+    for wrong, hint in (
+        (images / 256, "divide by 255, the largest grey level, so that white becomes exactly 1"),
+        ((images - 127.5) / 127.5, "that is the range [-1, 1] (notebook 07's GAN); here 0-1"),
+        (images.astype(float), "the grey levels are unchanged: divide them by 255"),
+    ):
+        if np.allclose(got, wrong):
             return hint
-    if not math.isclose(answer, expected, rel_tol=0.02):
-        return "6·N·D FLOPs / (peak FLOP/s × utilisation) = seconds; then hours × price per hour"
+    if not np.allclose(got, want, atol=1e-6):
+        return "0 (black) must become 0.0 and 255 (white) 1.0: divide every grey level by 255"
+    return None
+
+
+_LAYER_STACKS = ([784, 64, 10], [3, 5, 2], [100, 1], [20, 16, 8, 4])
+
+
+@exercise
+def check_dense_param_count(answer: Any) -> str | None:
+    """Exercise 0.2: ``answer(sizes)``, the weights and biases of Dense layers of these widths."""
+    if not callable(answer):
+        return "answer must be a function: def dense_params(sizes): return ..."
+    for sizes in _LAYER_STACKS:
+        pairs = list(zip(sizes[:-1], sizes[1:], strict=True))
+        got, want = answer(list(sizes)), sum(n * m + m for n, m in pairs)
+        if isinstance(got, bool) or not isinstance(got, int | float | np.integer | np.floating):
+            return f"return a number, got {got!r} for {sizes}"
+        mistakes = {
+            sum(n * m for n, m in pairs): "you counted the weights but not the biases: each "
+            "unit has one bias",
+            want + sizes[0]: "the input has no biases: only the layers' units have one",
+            pairs[0][0] * pairs[0][1] + pairs[0][1]: "that is the first layer only; add up "
+            "every pair of neighbouring widths",
+            int(np.prod(sizes)): "multiply neighbouring widths only, then add the layers up",
+        }
+        if got != want:
+            return mistakes.get(got, f"for {sizes} the answer is not {got}: a Dense layer from n "
+                                "inputs to m units has n × m weights and m biases")  # fmt: skip
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float | np.integer | np.floating)
+
+
+@exercise
+def check_compute_optimal_model(answer: Any) -> str | None:
+    """Exercise 1.1: ``answer(budget, peak, utilization, price, tokens_per_parameter=20)`` -> (N, D)."""
+    if not callable(answer):
+        return "answer must be a function (budget, peak_flops_per_second, utilization, price_per_gpu_hour, tokens_per_parameter=20)"
+    for *inputs, per_parameter in ((1e5, 150e12, 0.35, 2.0, 20), (2e3, 4e14, 0.5, 2.5, 20), (1e6, 1e15, 0.4, 4.0, 10)):  # fmt: skip
+        budget, peak, utilization, price = inputs
+        result = answer(*inputs, *([per_parameter] if per_parameter != 20 else []))
+        pair = list(np.ravel(result)) if isinstance(result, tuple | list | np.ndarray) else []
+        if len(pair) != 2 or not all(_is_number(x) and x > 0 for x in pair):
+            return f"return a pair of positive numbers (num_parameters, num_tokens), got {result!r}"
+        shape = float(pair[1]) / float(pair[0])  # D / N
+        ratio = float(pair[0]) / math.sqrt(budget / price * 3600 * peak * utilization / (6 * per_parameter))  # fmt: skip
+        mistakes = [  # (your value, its value for a classic mistake, the hint)
+            (1 / shape, per_parameter, "you returned (num_tokens, num_parameters); put the parameters first"),
+            (shape, 20 if per_parameter != 20 else 0, f"use tokens_per_parameter={per_parameter}, not a fixed 20"),
+            (ratio, math.sqrt(3), "you priced 2·N·D FLOPs (inference); training costs 6 per parameter and token"),
+            (ratio, 1 / 60, "budget / price is accelerator-hours: multiply by 3600 to get seconds"),
+            (ratio, 1 / 3600, "budget / price is accelerator-hours: multiply by 3600 to get seconds, do not divide"),
+            (ratio, 1 / math.sqrt(utilization), "you assumed the full peak: you achieve peak × utilization"),
+            (ratio, 1 / utilization, "multiply the peak by the utilisation (you get less), do not divide"),
+            (ratio, math.sqrt(price), "the budget is money: divide it by the price to get accelerator-hours"),
+            (ratio, price, "divide the budget by the price per accelerator-hour, do not multiply"),
+            (ratio, math.sqrt(per_parameter), "the tokens grow with the model: 6·N·D = 6 · tokens_per_parameter · N²"),
+        ]  # fmt: skip
+        hint = next((hint for value, wrong, hint in mistakes if math.isclose(value, wrong, rel_tol=0.01)), None)  # fmt: skip
+        if not hint and not math.isclose(shape, per_parameter, rel_tol=0.01):
+            hint = f"num_tokens must be tokens_per_parameter × num_parameters, not {shape:.3g} ×"
+        if hint or not math.isclose(ratio, 1, rel_tol=0.01):
+            return (
+                hint
+                or f"for the inputs ({', '.join(f'{x:g}' for x in inputs)}) your N = {pair[0]:.3g} does not cost the budget: budget / price × 3600 × peak × utilization = 6 · N · D, with D = tokens_per_parameter · N; solve for N"
+            )
     return None
 
 
 @exercise
-def check_epsilon_choice(
-    answer: Any, num_people: int = 5783, tolerance: float = 0.005, confidence: float = 0.95
-) -> str | None:
-    """Exercise 2.2: the smallest ε keeping a DP proportion within ±tolerance in 95% of releases."""
-    if isinstance(answer, bool) or not isinstance(answer, int | float):
-        return f"answer with a number (ε), got {type(answer).__name__}"
-    needed = math.log(1 / (1 - confidence)) / (num_people * tolerance)
-    if answer <= 0:
-        return "ε must be positive"
-    if math.isclose(answer, needed * num_people, rel_tol=0.05):
-        return "the sensitivity of a proportion over n people is 1/n, not 1"
-    if math.isclose(answer, 1 / (num_people * tolerance), rel_tol=0.05):
-        return (
-            "that keeps the *average* error at the tolerance; the exercise asks for 95% of "
-            "releases: use ln(1/(1-0.95))"
-        )
-    if answer < needed * 0.98:
-        return f"with ε={answer:g} the noise is too large: more than 5% of releases miss by more than {tolerance:g}"
-    if answer > needed * 1.05:
-        return "that meets the accuracy need but spends more privacy than necessary; find the smallest ε"
+def check_data_for_target(answer: Any) -> str | None:
+    """Exercise 1.2: ``answer(sizes, scores, target)``, the size at which a power law in the error
+    (1 - score = a · size^-b, a straight line on log-log axes) reaches ``target``."""
+    if not callable(answer):
+        return "answer must be a function: def data_for_target(sizes, scores, target): return ..."
+    sizes = np.array([100.0, 300.0, 1000.0, 3000.0])
+    for scale, exponent, target in ((0.5, 0.3, 0.99), (2.0, 0.5, 0.995), (0.3, 0.2, 0.9)):
+        scores = 1 - scale * sizes**-exponent
+        want = (scale / (1 - target)) ** (1 / exponent)
+        got = answer(sizes.tolist(), scores.tolist(), target)
+        got = got.item() if isinstance(got, np.ndarray) and got.size == 1 else got
+        if not _is_number(got) or not got > 0:
+            return f"return the number of examples as a positive number, got {got!r}"
+        slope, intercept = np.polyfit(np.log(sizes), scores, 1)  # the score, not the error
+        mistakes = (  # (what a classic mistake returns, the hint)
+            (math.log(want), "return the number of examples, not its logarithm: undo the log"),
+            (math.log10(want), "return the number of examples, not its logarithm: undo the log"),
+            ((scale / target) ** (1 / exponent), "the error is 1 - score: solve for an error of 1 - target"),
+            (math.exp((target - intercept) / slope), "fit log(1 - score), not the score: the score levels off near 1, the error keeps falling as a power law"),
+        )  # fmt: skip
+        hint = next((hint for wrong, hint in mistakes if math.isclose(got, wrong, rel_tol=0.02)), None)  # fmt: skip
+        if hint or not math.isclose(got, want, rel_tol=0.02):
+            return (
+                hint
+                or f"for scores 1 - {scale:g}·size^-{exponent:g} and target {target:g} the answer is not {got:.4g}: fit a line to log(1 - score) against log(size), then solve it for log(1 - target)"
+            )
     return None
 
 
-# Ids a hostile download list may contain. '....//....//evil' defeats a solution that deletes
-# '../' once; '../downloads_evil/x' defeats a prefix test without a trailing separator.
-_HOSTILE_IDS = (
-    "../../evil", "../evil", "/tmp/evil", "a/../../b", "..", "sub/dir", "C:\\evil", "./../x",
-    "....//....//evil", "../downloads_evil/x",
-)  # fmt: skip
+def _first_records(person_ids: list, cap: int) -> list[bool]:
+    """True for each person's first ``cap`` records, in order (the right answer of Exercise 2.2)."""
+    seen: dict = {}
+    mask = []
+    for person in person_ids:
+        seen[person] = seen.get(person, 0) + 1
+        mask.append(seen[person] <= cap)
+    return mask
+
+
+@exercise
+def check_bound_contributions(answer: Any) -> str | None:
+    """Exercise 2.2: ``answer(person_ids, max_per_person)`` masks each person's first k records."""
+    if not callable(answer):
+        return "answer must be a function: def bound_contributions(person_ids, max_per_person): return ..."
+    names = ["ann", "bob", "ann", "ann", "cy", "bob", "ann"]
+    for ids, cap in ((names, 2), (names, 1), (np.array([7, 7, 3, 7, 3, 3, 3, 9]), 3)):
+        given = ids.tolist() if isinstance(ids, np.ndarray) else list(ids)
+        got = np.asarray(answer(ids.copy(), cap))
+        if got.shape != (len(given),) or got.dtype != bool:
+            return f"return a NumPy boolean mask, one True/False per record ({len(given)} here), got {got!r}"
+        mistakes = (  # (the mask a classic mistake gives, the hint)
+            ([given.count(p) <= cap for p in given], "keep a heavy sender's first k records; do not drop the person altogether"),
+            (_first_records(given[::-1], cap)[::-1], "keep each person's first k records in the given order, not the last k"),
+            (_first_records(given, cap - 1), "keep k records per person, the k-th included"),
+            (_first_records(given, cap + 1), "keep at most k records per person, not k + 1"),
+        )  # fmt: skip
+        if got.tolist() != _first_records(given, cap):
+            hint = next((hint for wrong, hint in mistakes if got.tolist() == wrong), None)
+            return hint or f"for ids {given} and max_per_person={cap}, got {got.tolist()}"
+    return None
+
+
+# Ids a hostile download list may contain, and the classic mistake each one catches: deleting
+# '../' once, a prefix test without a separator, a test that does not resolve symbolic links.
+_HOSTILE_IDS = {
+    "../../evil": "", "../evil": "", "/tmp/evil": "", "a/../../b": "", "..": "", "./../x": "",
+    "train/../../evil": "",
+    "....//....//evil": " (deleting '../' once turns '....//' back into '../': refuse, do not repair)",
+    "../downloads_evil/x": " ('.../downloads_evil' starts with the letters of '.../downloads': compare whole path parts, e.g. with Path.is_relative_to)",
+    "shared/evil": " ('shared' is a symbolic link to another folder: resolve the path, which follows links, before you check where it is)",
+}  # fmt: skip
 
 
 @exercise
 def check_safe_path(answer: Any) -> str | None:
-    """Exercise 2.1: ``answer(folder, item_id)`` returns a path inside ``folder`` or raises ValueError."""
+    """Exercise 2.1: ``answer(folder, item_id)`` returns ``folder/<item_id>.jpg``, sub-folders
+    allowed, or raises ValueError if the file would land outside ``folder`` (links followed)."""
     if not callable(answer):
         return "answer must be a function taking (folder, item_id) and returning a Path"
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "downloads"
-        folder.mkdir()
-        good = answer(folder, "cat_01")
-        expected = (folder / "cat_01.jpg").resolve()
-        if not isinstance(good, str | os.PathLike) or Path(good).resolve() != expected:
-            return f"for the plain id 'cat_01' return folder / 'cat_01.jpg', got {good!r}"
-        for hostile in _HOSTILE_IDS:
+        root = Path(tmp)
+        (root / "real" / "downloads").mkdir(parents=True)
+        (root / "elsewhere").mkdir()
+        try:  # reach the folder through a link, as /tmp is on macOS, and put a link inside it
+            (root / "link").symlink_to(root / "real", target_is_directory=True)
+            (root / "real" / "downloads" / "shared").symlink_to(root / "elsewhere", True)
+            folder, links = root / "link" / "downloads", True
+        except (OSError, NotImplementedError):  # no symbolic links allowed here (Windows)
+            folder, links = root / "real" / "downloads", False
+        real_folder = folder.resolve()
+        for item_id in ("cat_01", "train/cat_01", "n01440764/n01440764_10026"):
+            try:
+                path = answer(folder, item_id)
+            except ValueError as error:
+                if item_id == "cat_01" and links:
+                    return f"the plain id 'cat_01' was refused ({error}); if you compare resolved paths, resolve the folder too: here it is reached through a symbolic link"
+                return f"the id {item_id!r} was refused ({error}), but its file stays inside the folder: accept sub-folders, refuse only ids that leave the folder"
+            expected = real_folder.joinpath(*f"{item_id}.jpg".split("/"))
+            if not isinstance(path, str | os.PathLike) or Path(path).resolve() != expected:
+                return f"for the id {item_id!r} return folder / {item_id + '.jpg'!r}, got {path!r}"
+        for hostile, hint in _HOSTILE_IDS.items():
             try:
                 path = answer(folder, hostile)
             except ValueError:
                 continue
             except Exception as error:  # noqa: BLE001 - any other exception is a wrong answer
                 return f"for {hostile!r} raise ValueError (a clear refusal), not {type(error).__name__}"
+            if not isinstance(path, str | os.PathLike):
+                return f"for {hostile!r} raise ValueError or return a path inside the folder, not {path!r}"
             resolved = Path(path).resolve()
-            if not resolved.is_relative_to(folder.resolve()):
-                return f"the id {hostile!r} gives {path}, which is outside the folder; refuse it with ValueError"
-            if resolved == folder.resolve():
-                return f"the id {hostile!r} gives the folder itself; refuse it with ValueError"
+            if resolved == real_folder or not resolved.is_relative_to(real_folder):
+                return f"the id {hostile!r} gives {path}, which is not a file inside the folder; refuse it with ValueError{hint}"
     return None
 
 
@@ -222,42 +349,116 @@ def check_sequence_length(answer: Any, lengths: Any, share: float = 0.75) -> str
     return None
 
 
+def _sigmoid(x: Any) -> Any:
+    return 1 / (1 + np.exp(-x))
+
+
+def _lstm_preactivations(sequence, kernel, recurrent, bias, mode="right"):
+    """z = x_t W + h_(t-1) U + b at every step of an LSTM from zero states, (steps, batch, 4 units);
+    or a classic mistake: mode "stale" never updates h, "after" uses h_t instead of h_(t-1)."""
+    h = c = np.zeros((len(sequence), recurrent.shape[0]))
+    found = []
+    for x_t in np.moveaxis(sequence, 1, 0):
+        z = x_t @ kernel + h @ recurrent + bias
+        i, f, g, o = np.split(z, 4, axis=1)
+        c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
+        h_t = _sigmoid(o) * np.tanh(c)
+        found.append(x_t @ kernel + h_t @ recurrent + bias if mode == "after" else z)
+        h = h if mode == "stale" else h_t
+    return np.stack(found)
+
+
 @exercise
-def check_forget_gate(
-    answer: Any, x_t: Any, h_prev: Any, kernel: Any, recurrent_kernel: Any, bias: Any
-) -> str | None:
-    """Exercise 6.3: the forget gate ``f`` of one LSTM step, ``(batch, units)``."""
-    answer = np.asarray(answer, dtype=np.float64)
-    units = np.shape(h_prev)[1]
-    z = np.asarray(x_t, np.float64) @ kernel + np.asarray(h_prev, np.float64) @ recurrent_kernel
-    z = z + bias
-    blocks = [1 / (1 + np.exp(-z[:, k * units : (k + 1) * units])) for k in range(4)]
-    if answer.shape != blocks[1].shape:
-        return f"f has shape (batch, units) = {blocks[1].shape}; yours is {answer.shape}"
-    if np.allclose(answer, blocks[1], atol=1e-5):
+def check_forget_gates(answer: Any) -> str | None:
+    """Exercise 6.3: ``answer(sequence, kernel, recurrent_kernel, bias)``, the forget gate of every
+    step of an LSTM that starts from zero states, ``(steps, batch, units)``."""
+    if not callable(answer):
+        return "write a function: def forget_gates(sequence, kernel, recurrent_kernel, bias)"
+    rng, units = np.random.default_rng(3), 2
+    weights = (rng.normal(0, 0.8, (3, 4 * units)), rng.normal(0, 0.8, (units, 4 * units)))
+    sequence, weights = rng.normal(size=(2, 4, 3)), (*weights, rng.normal(0, 0.5, 4 * units))
+
+    def forget(mode="right"):  # the forget block, through the sigmoid
+        return _sigmoid(_lstm_preactivations(sequence, *weights, mode)[..., units : 2 * units])
+
+    z, want = _lstm_preactivations(sequence, *weights), forget()
+    got = np.asarray(answer(sequence.copy(), *weights), dtype=np.float64)
+    if got.shape == (2, 4, units) and np.allclose(got, want.transpose(1, 0, 2), atol=1e-5):
+        return "put the steps first: stack the gates into (steps, batch, units): np.stack(gates)"
+    if got.shape != want.shape:
+        return f"return one gate per step, (steps, batch, units) = {want.shape}, not {got.shape}"
+    mistakes = (
+        (z[..., units : 2 * units], "you have the pre-activation; apply the sigmoid"),
+        (forget("stale"), "f_t depends on h_(t-1): update h (and c) with lstm_step at each step"),
+        (forget("after"), "f_t uses the previous hidden state h_(t-1): compute it before you step"),
+        (_sigmoid(z[..., :units]), "that is the input gate i; Keras orders the blocks i, f, g, o"),
+        (_sigmoid(z[..., 3 * units :]), "that is the output gate o; f is the second block"),
+    )
+    if np.allclose(got, want, atol=1e-5):
         return None
-    if np.allclose(answer, z[:, units : 2 * units], atol=1e-5):
-        return "you have the pre-activation; apply the sigmoid"
-    for k, name in ((0, "input gate i"), (2, "candidate block g"), (3, "output gate o")):
-        if np.allclose(answer, blocks[k], atol=1e-5):
-            return f"that is the {name}; Keras orders the blocks i, f, g, o: take columns units:2*units"
-    return "f = sigmoid(x_t @ kernel + h_prev @ recurrent_kernel + bias)[:, units:2*units]"
+    for wrong, hint in mistakes:
+        if np.allclose(got, wrong, atol=1e-5):
+            return hint
+    return "f_t = sigmoid(x_t @ kernel + h_(t-1) @ recurrent_kernel + bias)[:, units:2*units]"
+
+
+@exercise
+def check_open_gru(model: Any) -> str | None:
+    """Exercise 6.4: an untrained GRU classifier whose update gate starts near 1 (bias about 4)."""
+    from . import rnn
+
+    grus = [layer for layer in getattr(model, "layers", []) if type(layer).__name__ == "GRU"]
+    if not grus:
+        return "build a GRU classifier: build_rnn_classifier('gru', ...), then change its bias"
+    cell = grus[0].cell
+    bias = np.asarray(cell.get_weights()[2])
+    units = cell.units
+    total = bias.sum(axis=0) if bias.ndim == 2 else bias  # Keras adds the input and recurrent rows
+    z, r, h = (float(np.mean(total[k * units : (k + 1) * units])) for k in range(3))
+    if max(abs(z), abs(r), abs(h)) < 0.5:
+        return (
+            "the bias is still Keras' default, 0: the GRU's bias has shape (2, 3 * units), so "
+            "weights[2][UNITS:2*UNITS] selects no row; index the columns: weights[2][:, :UNITS]"
+        )
+    if z < -0.5:
+        return "z near 0 replaces the state at every step (h = z*h + (1-z)*h~): use a bias > 0"
+    if z < 3:
+        which = "the reset gate r, the second block" if r >= 3 else "the candidate, the third block"
+        if max(r, h) >= 3:
+            return f"that is {which}; the blocks are z, r, h: z is the first UNITS columns"
+        return f"z's bias adds up to {z:.1f} (z = {_sigmoid(z):.2f}); make it about 4, z near 0.98"
+    if max(abs(r), abs(h)) >= 0.5:
+        return (
+            "change only the update gate z (the first UNITS columns); keep r and the candidate at 0"
+        )
+    rng = np.random.default_rng(0)
+    ids = rng.integers(2, model.layers[0].input_dim, size=(4, 60))  # 60 random words
+    curve = rnn.gradient_norm_per_timestep(model, ids, rng.integers(0, 2, size=4))
+    if not (ratio := curve[0] / curve[-1]) > 1e-3:
+        return f"the first word's gradient is {ratio:.1e} of the last word's: use a fresh model"
+    return None
 
 
 @exercise
 def check_beats_simple_rnn(model: Any, x_test: Any, y_test: Any, f1_to_beat: float) -> str | None:
-    """Exercise 6.2: a trained LSTM classifier whose test F1 beats the SimpleRNN's."""
+    """Exercise 6.2: a trained, masked classifier of two stacked LSTM layers whose test F1 beats
+    the SimpleRNN's."""
     from . import rnn
 
     wrapped = [layer.forward_layer for layer in model.layers if hasattr(layer, "forward_layer")]
-    layer_types = {type(layer).__name__ for layer in [*model.layers, *wrapped]}
+    layer_types = [type(layer).__name__ for layer in [*model.layers, *wrapped]]
     if "LSTM" not in layer_types:
-        return f"the model has no LSTM layer (it has {', '.join(sorted(layer_types))}); use kind='lstm'"
+        return f"the model has no LSTM layer (it has {', '.join(sorted(set(layer_types)))})"
     if "SimpleRNN" in layer_types:
         return "replace the SimpleRNN by the LSTM rather than adding one"
+    if layer_types.count("LSTM") < 2:
+        return (
+            "that is one LSTM layer, like the lesson's: stack a second one on it; the first "
+            "needs return_sequences=True to pass on one state per step"
+        )
     embeddings = [layer for layer in model.layers if type(layer).__name__ == "Embedding"]
     if embeddings and not embeddings[0].mask_zero:
-        return "mask the padding: build it with mask_zero=True (build_rnn_classifier's default)"
+        return "mask the padding: build the Embedding with mask_zero=True"
     optimizer = getattr(model, "optimizer", None)
     if optimizer is None or int(optimizer.iterations.numpy()) == 0:
         return "the model has not been trained: compile it with compile_classifier, then fit it"
@@ -270,181 +471,459 @@ def check_beats_simple_rnn(model: Any, x_test: Any, y_test: Any, f1_to_beat: flo
     return None
 
 
+# Exercise 4.1: the stacks flatten_size is tried on: (description, image size, in_channels,
+# layers as (kind, kernel or pool size, stride, padding, filters)); tests compare them with Keras.
+# fmt: off
+_FLATTEN_CASES = (
+    ("the seed's stack", 28, 1, [("conv", 5, 1, "same", 32), ("pool", 2, 2, "valid", None),
+                                 ("conv", 5, 1, "same", 64), ("pool", 2, 2, "valid", None)]),
+    ("the keras.io convnet", 28, 1, [("conv", 3, 1, "valid", 32), ("pool", 2, 2, "valid", None),
+                                     ("conv", 3, 1, "valid", 64), ("pool", 2, 2, "valid", None)]),
+    ("a stride-2 'same' convolution and a 'same' pool on 29x29", 29, 1,
+     [("conv", 3, 2, "same", 8), ("pool", 2, 2, "same", None), ("conv", 3, 1, "valid", 16)]),
+    ("a stride-2 'valid' convolution on a 32x32x3 image", 32, 3, [("conv", 5, 2, "valid", 12)]),
+    ("a pool alone on a 28x28x3 image", 28, 3, [("pool", 2, 2, "valid", None)]),
+)
+# fmt: on
+# The classic mistakes, each a wrong way to walk a stack, with its hint.
+_FLATTEN_MISTAKES = {
+    "all_valid": "you treat every layer as padding='valid'; 'same' keeps ceil(size / stride)",
+    "all_same": "you treat every layer as padding='same'; 'valid' shrinks the size to "
+    "floor((size - kernel) / stride) + 1 (the keras.io convnet: 28 -> 26)",
+    "no_plus_one": "count the positions: 'valid' gives floor((size - kernel) / stride) + 1; "
+    "conv_output_size does it for you",
+    "pool_stride_one": "a 2x2 pool moves by its stride, 2, and halves the size; you moved it by 1",
+    "ignores_stride": "use each layer's stride: a stride-2 convolution halves the size",
+    "no_channels": "you return height * width; multiply by the channels (the last "
+    "convolution's filters)",
+    "first_filters": "the channels are the filters of the last convolution, not of the first",
+    "channels_start_at_one": "before any convolution the channels are the input's "
+    "(in_channels): pooling keeps them",
+    "true_division": "sizes are whole numbers: use floor division, (size - kernel) // stride + 1, "
+    "or conv_output_size (a 2x2 pool on 11 gives 5, not 5.5)",
+}
+
+
+def _flatten_reference(image_size: int, in_channels: int, stack: list, mistake: str = "") -> int:
+    """The flatten size of ``stack``, walked right (``mistake=""``) or with one classic mistake."""
+    side, channels = image_size, 1 if mistake == "channels_start_at_one" else in_channels
+    seen_conv = False
+    for kind, size, stride, padding, filters in stack:
+        padding = {"all_valid": "valid", "all_same": "same"}.get(mistake, padding)
+        if mistake == "ignores_stride" or (mistake == "pool_stride_one" and kind == "pool"):
+            stride = 1
+        if padding == "same":
+            side = math.ceil(side / stride)
+        elif mistake == "true_division":
+            side = (side - size) / stride + 1
+        else:
+            side = (side - size) // stride + (0 if mistake == "no_plus_one" else 1)
+        if kind == "conv" and not (mistake == "first_filters" and seen_conv):
+            channels, seen_conv = filters, True
+    return int(side * side * (1 if mistake == "no_channels" else channels))
+
+
 @exercise
 def check_flatten_size(answer: Any) -> str | None:
-    """Exercise 4.1: the flatten size of the seed's low-level CNN (SAME convs, 2x2 VALID pools)."""
-    import numpy as np
-
-    if isinstance(answer, bool) or not isinstance(answer, int | np.integer):
-        return f"answer with an int (height * width * channels), got {answer!r}"
-    hints = {
-        2304: "2304 = 6*6*64 is the seed's number; follow 28 through SAME conv, pool, SAME conv, pool",
-        1600: "1600 is right for 'valid' convolutions (keras.io), but the seed uses padding='SAME'",
-        1568: "the spatial size is right; how many channels does the second convolution output?",
+    """Exercise 4.1: ``flatten_size(image_size, stack, in_channels=1)``, tried on several stacks."""
+    if not callable(answer):
+        if _is_number(answer) and answer == 7 * 7 * 64:
+            return (
+                "3136 is the seed's flatten size; write a function that computes it for any stack"
+            )
+        return f"flatten_size must be a function (image_size, stack, in_channels=1), got {answer!r}"
+    try:
+        inspect.signature(answer).bind(28, [], 1)
+    except TypeError:
+        return "flatten_size must take (image_size, stack, in_channels=1)"
+    except ValueError:  # a callable without a signature: just call it
+        pass
+    results = []
+    for description, image_size, in_channels, stack in _FLATTEN_CASES:
+        try:
+            value = answer(image_size, [tuple(layer) for layer in stack], in_channels)
+        except Exception as error:
+            none = " (a pool's filters are None: pooling keeps the channels)"
+            return f"for {description} your function raised {type(error).__name__}: {error}" + (
+                none if "NoneType" in str(error) else ""
+            )
+        if isinstance(value, tuple | list | np.ndarray):
+            return f"for {description} you return {value!r}, a shape; return the number of values"
+        if not _is_number(value) or not float(value).is_integer():
+            return (
+                f"return a whole number (use // or conv_output_size); for {description}: {value!r}"
+            )
+        results.append(int(value))
+    runs = {
+        m: [_flatten_reference(*case[1:], m) for case in _FLATTEN_CASES]
+        for m in ["", *_FLATTEN_MISTAKES]
     }
-    if answer != 7 * 7 * 64:
-        return hints.get(
-            answer,
-            "work it out layer by layer: SAME conv keeps 28, a 2x2 pool with stride 2 halves it, "
-            "and the last layer has 64 channels (conv_output_size helps)",
-        )
-    return None
+    if results == runs[""]:
+        return None
+    if len(set(results)) == 1:
+        return f"your function returns {results[0]} whatever the stack; compute it from the stack"
+    for mistake, hint in _FLATTEN_MISTAKES.items():
+        if results == runs[mistake]:
+            return hint
+    description, result, truth = next(
+        (case[0], got, right)
+        for case, got, right in zip(_FLATTEN_CASES, results, runs[""], strict=True)
+        if got != right
+    )
+    return f"for {description} Flatten sees {truth} values, you say {result}; use conv_output_size"
+
+
+def _leaf_layers(model: Any) -> list:
+    """The layers of ``model``, with those of nested models (a Sequential inside a model)."""
+    import keras
+
+    found = []
+    for layer in model.layers:
+        found += _leaf_layers(layer) if isinstance(layer, keras.Model) else [layer]
+    return found
 
 
 @exercise
 def check_fixed_seed_model(model: Any) -> str | None:
-    """Exercise 4.2: a corrected, compiled version of a seed-like CNN whose loss fits its output."""
+    """Exercise 4.2: the colleague's CNN fixed: ``keras.Input``, channel axis, loss fits output."""
     import keras
-    import numpy as np
 
     if not isinstance(model, keras.Model):
         return f"model must be a keras.Model, got {type(model).__name__}"
+    model_layers = _leaf_layers(model)
+    if any(getattr(layer, "_input_shape_arg", None) is not None for layer in model_layers):
+        return (
+            "declare the input with keras.Input(shape=...), not input_shape= on a layer (Keras 2)"
+        )
     if tuple(model.input_shape) != (None, 28, 28, 1):
-        return f"the input must be (None, 28, 28, 1): start with keras.Input(shape=(28, 28, 1)); got {model.input_shape}"
-    if tuple(model.output_shape) != (None, 10):
-        return f"the output must be (None, 10), one score per digit; got {model.output_shape}"
-    if not any(isinstance(layer, keras.layers.Conv2D) for layer in model.layers):
-        return "a CNN needs at least one Conv2D layer"
+        return (
+            f"the input must be (None, 28, 28, 1), as prepare_images gives; got {model.input_shape}"
+        )
+    kinds = [type(layer).__name__ for layer in model_layers]
+    sizes = [
+        (layer.filters, *layer.kernel_size) if kind == "Conv2D" else layer.units
+        for layer, kind in zip(model_layers, kinds, strict=True)
+        if kind in ("Conv2D", "Dense")
+    ]
+    if sizes != [(16, 3, 3), 10] or kinds.count("MaxPooling2D") != 1:
+        return (
+            "keep the colleague's layers, fix only the bugs: Conv2D(16, 3), MaxPool(2), Dense(10)"
+        )
+    activations = [
+        kind.lower() if kind in ("ReLU", "Softmax") else getattr(layer.activation, "__name__", "")
+        for layer, kind in zip(model_layers, kinds, strict=True)
+        if kind in ("ReLU", "Softmax") or hasattr(layer, "activation")
+    ]
+    if "relu" not in activations:
+        return "keep the ReLU of the convolution: without it the network is one linear map"
+    if activations.count("softmax") > 1:
+        return "the model applies softmax twice; one softmax at the end is enough"
     loss = getattr(model, "loss", None)
     if getattr(model, "optimizer", None) is None or loss is None:
         return "compile the model (optimizer, loss, metrics) before checking it"
-    if isinstance(loss, str) and "crossentropy" in loss:
-        from_logits = False  # a loss given by name never expects logits
-    elif isinstance(loss, keras.losses.Loss) and "crossentropy" in type(loss).__name__.lower():
-        from_logits = bool(loss.get_config().get("from_logits", False))
-    else:
-        return "use a (sparse) categorical cross-entropy loss for 10 classes with integer labels"
-    batch = np.random.default_rng(0).random((4, 28, 28, 1), dtype=np.float32)
-    out = np.asarray(model(batch, training=False))
-    outputs_probabilities = bool(np.all(out >= 0) and np.allclose(out.sum(axis=-1), 1, atol=1e-3))
-    if outputs_probabilities and from_logits:
+    config = loss.get_config() if isinstance(loss, keras.losses.Loss) else {}
+    from_logits = bool(config.get("from_logits", False))  # a name or a function expects no logits
+    name = loss if isinstance(loss, str) else getattr(loss, "__name__", type(loss).__name__)
+    name = name.replace("_", "").lower()
+    if "binary" in name:
+        return (
+            "binary cross-entropy is for two classes; there are 10: SparseCategoricalCrossentropy"
+        )
+    if "sparsecategoricalcrossentropy" not in name:
+        return "the labels are integers 0-9: use SparseCategoricalCrossentropy (categorical " + (
+            "cross-entropy expects one-hot labels)" if "categorical" in name else "cross-entropy)"
+        )
+    out = np.asarray(model(np.random.default_rng(0).random((4, 28, 28, 1)), training=False))
+    probabilities = bool(np.all(out >= 0) and np.allclose(out.sum(axis=-1), 1, atol=1e-3))
+    if probabilities and from_logits:
         return "the model already ends in a softmax, so the loss must use from_logits=False"
-    if not outputs_probabilities and not from_logits:
+    if not probabilities and not from_logits:
         return "the model outputs raw scores (logits), so the loss needs from_logits=True"
     return None
 
 
+def _loss_and_accuracy(model: Any, images: Any, labels: Any) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy of a softmax classifier, in inference mode."""
+    probabilities = np.asarray(model.predict(images, verbose=0, batch_size=256), dtype=np.float64)
+    labels = np.asarray(labels).reshape(-1).astype(int)
+    picked = np.clip(probabilities[np.arange(len(labels)), labels], 1e-7, 1.0)
+    return float(-np.log(picked).mean()), float((probabilities.argmax(axis=-1) == labels).mean())
+
+
 @exercise
-def check_bn_dropout_model(model: Any, x_test: Any, y_test: Any, min_accuracy: float) -> str | None:
-    """Exercise 5.1: a trained CNN with batch normalisation and dropout above ``min_accuracy``."""
+def check_bn_dropout_model(
+    model: Any, history: Any, *, budget: tuple, validation: tuple, test: tuple, target: float,
+    max_epochs: int = 3,
+) -> str | None:  # fmt: skip
+    """Exercise 5.1: the keras.io convnet with BN and dropout, trained within the budget.
+
+    ``history`` is what ``fit_with_recipe`` returned: its ``params`` hold the epochs, the steps per
+    epoch and the number of training images (``samples``), so the run can be held to ``budget``.
+    """
     import keras
-    import numpy as np
 
     if not isinstance(model, keras.Model):
         return f"model must be a keras.Model, got {type(model).__name__}"
-    kinds = {type(layer).__name__ for layer in model.layers}
-    if "BatchNormalization" not in kinds:
-        return "add layers.BatchNormalization() after a convolution (before its ReLU)"
-    if "Dropout" not in kinds:
-        return "add layers.Dropout(...) before the classifier"
-    probabilities = np.asarray(model.predict(x_test, verbose=0, batch_size=256))
-    accuracy = float((probabilities.argmax(axis=-1) == np.asarray(y_test).reshape(-1)).mean())
-    if accuracy < min_accuracy:
+    if not isinstance(history, keras.callbacks.History):
+        return f"pass the History that fit_with_recipe returned, got {type(history).__name__}"
+    model_layers = _leaf_layers(model)
+    batchnorms = [
+        layer for layer in model_layers if isinstance(layer, keras.layers.BatchNormalization)
+    ]
+    if not batchnorms:
+        return "add layers.BatchNormalization() after each convolution (before its ReLU)"
+    if not any(isinstance(layer, keras.layers.Dropout) for layer in model_layers):
+        return "keep a layers.Dropout(...) before the classifier"
+    filters = [layer.filters for layer in model_layers if isinstance(layer, keras.layers.Conv2D)]
+    if (
+        filters != [32, 64]
+        or sum(isinstance(layer, keras.layers.Dense) for layer in model_layers) != 1
+    ):
         return (
-            f"test accuracy {accuracy:.1%} is below {min_accuracy:.0%}: did you train it? Try a "
-            "higher learning rate (batch normalisation tolerates it) or another epoch"
+            "start from the keras.io convnet (notebook 04's build_keras_io_baseline): 3x3 "
+            f"convolutions with 32 and 64 filters, one Dense output; yours has filters {filters}"
         )
-    print(f"test accuracy {accuracy:.1%}")
+    if history.model is not model:
+        return "that History comes from another model; pass the one fit_with_recipe returned"
+    samples, steps, epochs = (
+        history.params.get("samples"),
+        history.params["steps"],
+        len(history.epoch),
+    )
+    if samples is None:
+        return "train it with fit_with_recipe: it records in the History how many images it used"
+    if epochs > max_epochs:
+        return f"you trained for {epochs} epochs; the budget is {max_epochs}"
+    (x_budget, y_budget), (x_val, y_val), (x_test, y_test) = budget, validation, test
+    if samples != len(x_budget):
+        where = (
+            ", as many as the test set: keep it for the final number"
+            if samples == len(x_test)
+            else ""
+        )
+        return f"you trained on {samples:,} images{where}; the budget is {len(x_budget):,} images"
+    if int(model.optimizer.iterations.numpy()) != steps * epochs:
+        return (
+            f"the model took {int(model.optimizer.iterations.numpy())} optimiser steps, not the "
+            f"{steps * epochs} of the run whose History you passed: train it once, with one call"
+        )
+    logged = history.history["val_loss"][-1]
+    if not math.isclose(logged, model.evaluate(x_val, y_val, verbose=0)[0], rel_tol=1e-3):
+        if math.isclose(logged, model.evaluate(x_test, y_test, verbose=0)[0], rel_tol=1e-3):
+            return "you validated on the test set: pass validation_data=(x_val, y_val)"
+        return "the model changed after the run whose History you passed: build and train it once"
+    if history.history["accuracy"][0] >= 0.8:
+        return (
+            f"the model was {history.history['accuracy'][0]:.0%} right in its first epoch: was it "
+            "trained before this run? Build it anew in the cell that trains it"
+        )
+    test_loss, accuracy = _loss_and_accuracy(model, x_test, y_test)
+    if accuracy < target:
+        schedule = getattr(model.optimizer, "_learning_rate", None)  # a schedule or a constant
+        if not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
+            advice = "BN tolerates a larger learning rate: try train_recipe('course', epochs=3)"
+        elif max(layer.momentum for layer in batchnorms) > 0.95:
+            advice = "lower BN's momentum to 0.9: over so few steps its moving averages lag"
+        else:
+            advice = f"use all {max_epochs} epochs, or a smaller batch: more steps"
+        return f"test accuracy {accuracy:.1%} is below the target {target:.1%}: {advice}"
+    budget_loss = _loss_and_accuracy(model, x_budget, y_budget)[0]
+    if test_loss < budget_loss:
+        return (
+            f"the model fits the test images better than its training images (loss {test_loss:.3f} "
+            f"against {budget_loss:.3f}): did it train on test images? Train on x_budget only"
+        )
+    print(f"test accuracy {accuracy:.1%}, {samples:,} training images, {epochs} epochs")
     return None
 
 
 @exercise
-def check_generator_28(model: Any) -> str | None:
-    """Exercise 7.1: the seed's generator fixed: 100-d noise -> ``(28, 28, 1)``, its layers kept."""
+def check_upsampling_generator(model: Any) -> str | None:
+    """Exercise 7.1: a generator 64-d noise -> ``(28, 28, 1)`` in [-1, 1] that upsamples with
+    ``UpSampling2D`` + ``Conv2D`` instead of ``Conv2DTranspose``."""
     import keras
 
     if not isinstance(model, keras.Model):
         return f"build a keras.Model (e.g. keras.Sequential), got {type(model).__name__}"
-    if tuple(model.input_shape) != (None, 100):
-        return f"the input must be 100-d noise: start with keras.Input(shape=(100,)); it is {model.input_shape}"
+    kinds = [type(layer).__name__ for layer in model.layers]
+    if tuple(model.input_shape) != (None, 64):
+        return f"start with keras.Input(shape=(64,)), the latent vector; not {model.input_shape}"
+    if "Conv2DTranspose" in kinds:
+        return "upsample with layers.UpSampling2D() followed by layers.Conv2D, not Conv2DTranspose"
+    if "UpSampling2D" not in kinds:
+        return "double the size with layers.UpSampling2D() (each pixel repeated 2x2), then a Conv2D"
+    size, channels = model.output_shape[1], model.output_shape[-1]
+    if size == 56:
+        return "three UpSampling2D layers double 7 three times, 7 -> 14 -> 28 -> 56: use two"
+    if size is not None and size < 28 and kinds.count("UpSampling2D") == 2:
+        return f"the output is {size}x{size}: padding='valid' trims each Conv2D; use padding='same'"
+    if channels != 1:
+        return f"the last Conv2D makes {channels} channels; a grey digit has 1"
     if tuple(model.output_shape) != (None, 28, 28, 1):
-        return (
-            f"the output is {model.output_shape[1:]}, not (28, 28, 1): from 7x7, only two transposed "
-            "convolutions may have strides=2 (7 -> 14 -> 28); give the first one strides=1"
-        )
-    if not any(isinstance(layer, keras.layers.Conv2DTranspose) for layer in model.layers):
-        return "keep the seed's Conv2DTranspose layers: they learn the upsampling"
+        return f"the output is {model.output_shape[1:]}: from a 7x7 map, upsample twice to 28x28"
     if getattr(getattr(model.layers[-1], "activation", None), "__name__", "") != "tanh":
-        return "the last layer needs activation='tanh' so pixels land in [-1, 1] like the scaled real digits"
+        return "end with activation='tanh': pixels in [-1, 1], like the scaled real digits"
     dense = next((layer for layer in model.layers if isinstance(layer, keras.layers.Dense)), None)
-    if dense is not None and getattr(dense.activation, "__name__", "") == "relu":
-        return "drop activation='relu' from the Dense layer: BatchNormalization then LeakyReLU follow it"
+    if dense is not None and getattr(dense.activation, "__name__", "") != "linear":
+        return "leave the Dense layer linear: BatchNormalization then LeakyReLU follow it"
     return None
 
 
 @exercise
-def check_frechet_by_hand(answer: Any, features_a: Any, features_b: Any) -> str | None:
-    """Exercise 7.2: the Fréchet distance of two one-dimensional feature sets ``(n, 1)``."""
-    if isinstance(answer, bool) or not isinstance(answer, int | float | np.floating):
-        return f"answer with a number, got {answer!r}"
-    a, b = np.ravel(features_a).astype(float), np.ravel(features_b).astype(float)
-    mean_term = (a.mean() - b.mean()) ** 2
-    expected = mean_term + (a.std(ddof=1) - b.std(ddof=1)) ** 2
-    mistakes = {
-        mean_term: "that is only the mean term (mu_a - mu_b)^2: add (sigma_a - sigma_b)^2",
-        np.sqrt(expected): "FID reports the squared distance d^2: do not take the square root",
-        mean_term + (a.std() - b.std()) ** 2: "use the sample standard deviation, std(ddof=1) "
-        "as np.cov does, not NumPy's ddof=0",
-        mean_term + (a.var(ddof=1) - b.var(ddof=1)) ** 2: "(sigma_a - sigma_b)^2 takes standard "
-        "deviations, not variances",
-    }
-    if math.isclose(answer, expected, rel_tol=1e-6, abs_tol=1e-9):
+def check_frechet_diagonal(answer: Any) -> str | None:
+    """Exercise 7.2: ``answer(features_a, features_b)``, the Fréchet distance of Gaussians with
+    diagonal covariances: sum over features of (mu_a - mu_b)^2 + (sigma_a - sigma_b)^2."""
+    from . import gan
+
+    if not callable(answer):
+        return "answer must be a function: def frechet_diagonal(features_a, features_b): return ..."
+    rng = np.random.default_rng(0)
+    mixing = np.array([[1.0, 0.8, 0.0], [0.0, 0.6, 0.5], [0.0, 0.0, 1.2]])
+    a, b = rng.normal(size=(40, 3)) @ mixing, rng.normal(0.5, 1.5, size=(30, 3))
+
+    def distance(spread_a, spread_b):
+        return float(np.sum((a.mean(0) - b.mean(0)) ** 2) + np.sum((spread_a - spread_b) ** 2))
+
+    want = distance(a.std(0, ddof=1), b.std(0, ddof=1))
+    got = answer(a.copy(), b.copy())
+    if isinstance(got, bool) or not np.ndim(got) == 0:
+        return f"return one number, the sum over the features; got {got!r}"
+    got = float(got)
+    if math.isclose(got, want, rel_tol=1e-6):
         return None
+    mistakes = {
+        gan.frechet_distance(a, b): "that is the full-covariance distance (frechet_distance); "
+        "keep only each feature's own spread: sum of (sigma_a - sigma_b)^2",
+        distance(a.std(0), b.std(0)): "use the sample standard deviation, std(ddof=1) as np.cov "
+        "does, not NumPy's default ddof=0",
+        distance(a.var(0, ddof=1), b.var(0, ddof=1)): "(sigma_a - sigma_b)^2 takes standard "
+        "deviations, not variances",
+        math.sqrt(want): "FID reports the squared distance d^2: do not take the square root",
+        float(np.sum((a.mean(0) - b.mean(0)) ** 2)): "that is only the mean term: add the spread "
+        "term, sum of (sigma_a - sigma_b)^2",
+        (a.mean() - b.mean()) ** 2 + (a.std(ddof=1) - b.std(ddof=1)) ** 2: "those are statistics "
+        "of all the numbers at once: compute them per feature (axis=0), then sum",
+    }
     for wrong, hint in mistakes.items():
-        if math.isclose(answer, wrong, rel_tol=1e-6):
+        if math.isclose(got, wrong, rel_tol=1e-6):
             return hint
-    return f"{answer:.4g} is not it; compute the mean term and the spread term, then add them"
+    return f"{got:.4g} is not it: sum (mu_a - mu_b)^2 + (sigma_a - sigma_b)^2 over the features"
 
 
 @exercise
-def check_balanced_gan(model: Any) -> str | None:
-    """Exercise 7.3: a DCGAN with label smoothing 0.1 and Adam(2e-4, beta_1=0.5) for both networks."""
+def check_two_step_gan(answer: Any) -> str | None:
+    """Exercise 7.3: a ``DCGAN`` subclass whose ``train_step`` updates the discriminator once and
+    the generator twice per batch."""
     import keras
 
-    if not (isinstance(model, keras.Model) and hasattr(model, "label_smoothing")):
-        return f"build the DCGAN with build_compiled_dcgan, got {type(model).__name__}"
-    if not hasattr(model, "d_optimizer"):
-        return "compile the model (build_compiled_dcgan does it for you)"
-    if not math.isclose(model.label_smoothing, 0.1, rel_tol=1e-6):
-        return f"set label_smoothing=0.1 (real targets 0.9); it is {model.label_smoothing}"
-    for optimizer, who in ((model.d_optimizer, "discriminator"), (model.g_optimizer, "generator")):
-        rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
-        if not math.isclose(rate, 2e-4, rel_tol=1e-3):
-            return f"the {who}'s learning rate is {rate:g}; use 2e-4 for both networks"
-        if not math.isclose(float(optimizer.beta_1), 0.5, rel_tol=1e-6):
-            return f"the {who}'s beta_1 is {optimizer.beta_1}; the DCGAN paper uses 0.5"
+    from . import gan
+
+    if not (isinstance(answer, type) and issubclass(answer, keras.Model)):
+        return f"answer must be the class itself, a subclass of DCGAN; got {answer!r}"
+    if not hasattr(answer, "discriminator_loss"):
+        return "subclass the notebook's DCGAN: class TwoStepDCGAN(DCGAN)"
+    if "train_step" not in vars(answer):
+        return "override train_step in your class; it inherits DCGAN's, one update each"
+    keras.utils.set_random_seed(0)
+    model = answer(gan.build_generator(8, base_filters=4), gan.build_discriminator(4), seed=0)
+    model.compile(
+        d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        loss_fn=keras.losses.BinaryCrossentropy(from_logits=True),
+        run_eagerly=True,  # one step: no graph to trace
+    )
+    images = np.random.default_rng(0).uniform(-1, 1, (4, 28, 28, 1)).astype("float32")
+    logs = model.fit(images, epochs=1, batch_size=4, verbose=0).history
+    d_steps, g_steps = (
+        int(opt.iterations.numpy()) for opt in (model.d_optimizer, model.g_optimizer)
+    )
+    if d_steps != 1:
+        return f"one batch updated the discriminator {d_steps} times; update it once"
+    if g_steps != 2:
+        return (
+            f"one batch updated the generator {g_steps} time(s), not 2: repeat its update in a loop"
+        )
+    if not {"d_loss", "g_loss"} <= set(logs):
+        return "return self.update_metrics(...) at the end of train_step, as DCGAN does"
     return None
 
 
 @exercise
-def check_causal_mask(mask: Any) -> str | None:
-    """Exercise 3.1: the ``(5, 5)`` causal mask, True where query i may attend to key j <= i."""
-    mask = np.asarray(mask)
-    right = np.tril(np.ones((5, 5), dtype=bool))
-    if mask.shape != (5, 5):
-        return f"the mask for 5 tokens has shape (5, 5); yours has shape {mask.shape}"
-    if mask.dtype != bool:
-        return "use a bool array, True where a query may attend to a key (np.tril(...) > 0)"
-    if np.array_equal(mask, right.T):
-        return "that is the transpose: row i is query i, it may see keys 0..i (below the diagonal)"
-    if np.array_equal(mask, np.tril(right, k=-1)):
-        return "a query may also attend to its own position: keep the diagonal"
-    if not np.array_equal(mask, right):
-        return "query i may attend to keys 0, 1, ..., i and to nothing after it"
+def check_sliding_window_mask(answer: Any) -> str | None:
+    """Exercise 3.1: ``answer(length, window)``, True where key j is one of the ``window`` last
+    positions up to query i: ``i - window < j <= i``."""
+    if not callable(answer):
+        return "answer must be a function: def sliding_window_mask(length, window): return ..."
+    for length, window in ((6, 3), (5, 2), (4, 1), (3, 5)):
+        i, j = np.indices((length, length))
+        got, want = np.asarray(answer(length, window)), (j <= i) & (i - j < window)
+        case = f"sliding_window_mask({length}, {window})"
+        if got.shape != want.shape:
+            return f"{case} must have shape {want.shape} (queries, keys); got {got.shape}"
+        if got.dtype != bool:
+            return f"{case} holds {got.dtype}: return a bool array (attention refuses others)"
+        mistakes = {
+            "transpose": (want.T, "that is the transpose: row i is query i, and it may see "
+                          "itself and the keys before it (below the diagonal)"),
+            "wider": ((j <= i) & (i - j <= window), "one key too many: the window counts the "
+                      "query itself, so window=3 keeps keys i-2, i-1 and i"),
+            "diagonal": ((j < i) & (i - j <= window), "a query may attend to itself: keep the "
+                         "diagonal, and window-1 keys before it"),
+            "symmetric": (np.abs(i - j) < window, "a decoder must not see later tokens: keep "
+                          "only keys j <= i"),
+            "causal": (j <= i, "that is the full causal mask: also hide the keys more than "
+                       "window-1 positions back"),
+        }  # fmt: skip
+        if not np.array_equal(got, want):
+            for wrong, hint in mistakes.values():
+                if np.array_equal(got, wrong):
+                    return f"{case}: {hint}"
+            return f"{case} is wrong: query i may attend to keys i-window+1, ..., i (and j >= 0)"
     return None
 
 
 @exercise
-def check_uniform_discriminator_value(answer: Any) -> str | None:
-    """Exercise 3.2: V(D, G) for a discriminator that outputs 0.5 everywhere is -log 4."""
-    value = float(answer)
-    if math.isclose(value, math.log(4), abs_tol=1e-3):
-        return "mind the sign: log 0.5 is negative"
-    if math.isclose(value, -math.log(2), abs_tol=1e-3):
-        return "that is one expectation; V(D, G) adds two, each log 0.5"
-    if not math.isclose(value, -math.log(4), abs_tol=1e-3):
-        return "each expectation is log 0.5 when D(x) = 0.5 everywhere; add the two terms"
-    return None
+def check_gan_value_from_logits(answer: Any) -> str | None:
+    """Exercise 3.2: ``answer(real_logits, fake_logits)`` = V(D, G) for a D that outputs logits."""
+    if not callable(answer):
+        return "answer must be a function: def gan_value_from_logits(real_logits, fake_logits)"
+    real, fake = np.array([2.0, 0.5, -1.0, 3.0]), np.array([-2.5, 0.3, -0.7])
+
+    def log_sigmoid(x):
+        return -np.logaddexp(0.0, -x)
+
+    try:
+        got = float(answer(real.copy(), fake.copy()))
+    except ValueError as error:
+        if "probabilit" in str(error):
+            return "those are logits: turn them into probabilities with the sigmoid first"
+        raise
+    want = (
+        log_sigmoid(real).mean() + log_sigmoid(-fake).mean()
+    )  # log(1 - sigmoid(x)) = log sigmoid(-x)
+    if math.isnan(got):
+        return "your function returns nan: the log of a logit below 0? Apply the sigmoid first"
+    if math.isclose(got, want, rel_tol=1e-5):
+        guessing = float(answer(np.zeros(5), np.zeros(7)))
+        if not math.isclose(guessing, -math.log(4), rel_tol=1e-5):
+            return (
+                f"for logits 0 (D = 0.5 everywhere) your function gives {guessing:.4f}, not -log 4"
+            )
+        return None
+    mistakes = {
+        -want: "mind the sign: that is the discriminator's loss; V = E[log D] + E[log(1 - D)] <= 0",
+        want / 2: "V adds the two expectations; notebook 07's d_loss averages them (V = -2 d_loss)",
+        log_sigmoid(real).mean() + log_sigmoid(fake).mean(): "for the generated samples the term "
+        "is log(1 - D(G(z))), not log D(G(z))",
+        log_sigmoid(-real).mean() + log_sigmoid(fake).mean(): "you swapped the real and the "
+        "generated logits",
+        log_sigmoid(real).sum() + log_sigmoid(-fake).sum(): "the expectations are means over "
+        "each batch, not sums",
+    }
+    for wrong, hint in mistakes.items():
+        if math.isclose(got, wrong, rel_tol=1e-5):
+            return hint
+    return f"{got:.4f} is not V: with D = sigmoid(logit), V = mean log D(x) + mean log(1 - D(G(z)))"
 
 
 @exercise
@@ -452,7 +931,7 @@ def check_new_entry(entry: Any) -> str | None:
     """Exercise 3.3: a valid, new multiple-choice entry for the interview bank (source course)."""
     from collections.abc import Mapping
 
-    from . import qa
+    from . import config, qa
 
     if not isinstance(entry, Mapping):
         return "write the entry as a dict, like one item of data/interview_qa.yaml"
@@ -462,72 +941,119 @@ def check_new_entry(entry: Any) -> str | None:
         return "the schema check found: " + "; ".join(problems)
     if entry["id"] in {question.id for question in bank.questions}:
         return f"id {entry['id']!r} is already in the bank; choose a new one"
+    asked = {question.question["en"].strip().lower() for question in bank.questions}
+    if entry["question"]["en"].strip().lower() in asked:
+        return "the bank already asks this question; write a new one"
     if entry["source"] != "course":
         return "a question you write yourself has source: course"
     if "options" not in entry:
         return "make it multiple choice: add options (a list of {en, zh}) and correct"
+    notebook, folder = entry["link"].split("#")[0], config.REPO_ROOT / "notebooks"
+    if folder.is_dir() and not (folder / notebook).is_file():
+        return f"link to a notebook of the course; there is no notebooks/{notebook}"
     return None
 
 
-# Exercise 8.1's confusion matrix: rows true, columns predicted, [[TN, FP], [FN, TP]].
-EXERCISE_6_1_MATRIX = ((850, 30), (20, 100))
+# Exercise 8.1's spam matrix: rows true, columns predicted, [[TN, FP], [FN, TP]].
+EXERCISE_8_1_MATRIX = ((850, 30), (20, 100))
+_MATRICES = (
+    EXERCISE_8_1_MATRIX,
+    ((5, 1, 0), (2, 3, 1), (0, 1, 4)),
+    ((8, 0, 0), (2, 0, 0), (0, 0, 2)),
+)
 
 
 @exercise
-def check_precision_recall(answer: Any) -> str | None:
-    """Exercise 8.1: ``answer = (precision, recall)`` computed from ``EXERCISE_6_1_MATRIX``."""
-    if not isinstance(answer, tuple | list) or len(answer) != 2:
-        return "answer must be a pair: answer = (precision, recall)"
-    (tn, fp), (fn, tp) = EXERCISE_6_1_MATRIX
-    got_precision, got_recall = (float(value) for value in answer)
-    want_precision, want_recall = tp / (tp + fp), tp / (tp + fn)
-    if math.isclose(got_precision, want_recall, abs_tol=1e-3) and math.isclose(
-        got_recall, want_precision, abs_tol=1e-3
-    ):
-        return "you swapped them: precision divides by the predicted positives (a column), recall by the true positives (a row)"
-    if not math.isclose(got_precision, want_precision, abs_tol=1e-3):
-        return "precision = TP / (TP + FP): TP is the bottom-right cell, FP the top-right one"
-    if not math.isclose(got_recall, want_recall, abs_tol=1e-3):
-        return "recall = TP / (TP + FN): FN is the bottom-left cell (spam the filter let through)"
+def check_precision_recall_per_class(answer: Any) -> str | None:
+    """Exercise 8.1: ``answer(matrix)`` returns ``(precision, recall)``, one value per class, from a
+    confusion matrix with true classes in rows; 0.0 for a class never predicted."""
+    if not callable(answer):
+        return "answer must be a function: def precision_recall_per_class(matrix): return ..."
+    for matrix in _MATRICES:
+        m = np.array(matrix, dtype=float)
+        diagonal, predicted, actual = np.diag(m), m.sum(axis=0), m.sum(axis=1)
+        with np.errstate(invalid="ignore"):  # 0/0 for a class never predicted: 0.0
+            want = np.nan_to_num(np.stack([diagonal / predicted, diagonal / actual]))
+        result = answer(np.array(matrix))
+        if not isinstance(result, tuple | list) or len(result) != 2:
+            return "return a pair: (precision, recall), each with one value per class"
+        parts = [np.asarray(part, dtype=float).ravel() for part in result]
+        if any(part.size != len(m) for part in parts):
+            return f"give one precision and one recall per class, {len(m)} each here"
+        got = np.stack(parts)
+        if np.allclose(got, want[::-1]):
+            return (
+                "you swapped the axes: precision divides by a column sum (the predicted count, "
+                "axis=0), recall by a row sum (the true count, axis=1)"
+            )
+        if np.isnan(got).any() and np.allclose(np.nan_to_num(got), want):
+            return "a class never predicted has precision 0/0: return 0.0 there, as divide does"
+        if np.allclose(got, diagonal / m.sum()):
+            return "divide by the class's column (precision) or row (recall), not by all examples"
+        if not np.allclose(got, want):
+            return "precision k = m[k, k] / sum of column k; recall k = m[k, k] / sum of row k"
+    return None
+
+
+def _ranking(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and distinct scores whose precision goes up and down as the threshold falls."""
+    rng = np.random.default_rng(seed)
+    y_true = np.array([1, 0, 1, 1, 1, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0])
+    return y_true, np.sort(rng.uniform(0.02, 0.98, len(y_true)))[::-1]
+
+
+@exercise
+def check_threshold_for_precision(answer: Any) -> str | None:
+    """Exercise 8.2: ``answer(y_true, scores, target_precision)``, the lowest threshold whose
+    precision (flagging ``scores >= t``) reaches the target: it catches the most positives."""
+    if not callable(answer):
+        return "write a function: def threshold_for_precision(y_true, scores, target_precision)"
+    for seed, target in ((0, 0.75), (1, 2 / 3), (2, 0.6)):
+        y_true, scores = _ranking(seed)
+        flagged = np.arange(1, len(scores) + 1)  # flag the top k, k = 1, 2, ...
+        precision_at = np.cumsum(y_true) / flagged
+        lowest = scores[np.flatnonzero(precision_at >= target - 1e-12)[-1]]
+        got = answer(y_true.copy(), scores.copy(), target)
+        if isinstance(got, bool) or not np.ndim(got) == 0:
+            return f"return one threshold (a float), got {got!r}"
+        flags = scores >= float(got)
+        reached = y_true[flags].mean() if flags.any() else 1.0
+        if reached < target - 1e-12:
+            return f"that threshold is too low: its precision {reached:.3f} is below {target:.3f}"
+        if flags.sum() < np.sum(scores >= lowest):
+            return (
+                f"precision {reached:.3f} meets the target {target:.3f}, but a lower threshold "
+                "does too and catches more positives. Precision goes up and down as the "
+                "threshold falls: check every threshold, not only until it first drops"
+            )
     return None
 
 
 @exercise
-def check_recall_threshold(
-    answer: Any, y_true: Any, scores: Any, target_recall: float
-) -> str | None:
-    """Exercise 8.2: the highest threshold whose recall (flagging ``scores >= t``) reaches the target."""
-    from . import evaluation
-
-    threshold, y_true, scores = float(answer), np.asarray(y_true), np.asarray(scores)
-    reached = np.mean(scores[y_true == 1] >= threshold)
-    if reached < target_recall - 1e-12:
-        return f"at threshold {threshold:.4f} recall is only {reached:.3f}; lower the threshold"
-    best = evaluation.threshold_for_recall(y_true, scores, target_recall)
-    if np.sum(scores >= threshold) > np.sum(scores >= best):
-        return (
-            f"recall {reached:.3f} meets the target, but a higher threshold does too and flags fewer "
-            "messages: look for the highest threshold that still reaches the target"
-        )
-    return None
-
-
-_PRODUCT_METRICS = {"a": "recall", "b": "precision", "c": "average_precision"}
-
-
-@exercise
-def check_metric_choice(answer: Any) -> str | None:
-    """Exercise 8.3: a dict mapping each product (a, b, c) to the metric it should report."""
-    if not isinstance(answer, dict) or set(answer) != set(_PRODUCT_METRICS):
-        return "answer must be a dict with the keys 'a', 'b' and 'c'"
-    hints = {
-        "a": "(a) missing a sick patient is the expensive error: which metric counts the positives you miss?",
-        "b": "(b) every flagged account costs a human review and annoys a real user: which metric "
-        "measures how many flags are right?",
-        "c": "(c) 1 in 1,000 transactions is fraud and the threshold is not fixed yet: which "
-        "threshold-free metric is not flattered by the mass of easy negatives?",
-    }
-    for key, metric in _PRODUCT_METRICS.items():
-        if str(answer[key]).strip().lower().replace(" ", "_") != metric:
-            return hints[key]
+def check_precision_at_k(answer: Any) -> str | None:
+    """Exercise 8.3: ``answer(y_true, scores, k)``, the share of positives among the ``k``
+    highest scores."""
+    if not callable(answer):
+        return "answer must be a function: def precision_at_k(y_true, scores, k): return ..."
+    rng = np.random.default_rng(0)
+    y_true = (rng.random(40) < 0.3).astype(int)
+    scores = 0.3 * y_true + rng.uniform(0, 0.7, 40)  # distinct scores
+    ranked = y_true[np.argsort(-scores)]
+    for k in (5, 12, 1):
+        got = answer(y_true.copy(), scores.copy(), k)
+        if isinstance(got, bool) or not np.ndim(got) == 0:
+            return f"return one number, the precision among the top {k}; got {got!r}"
+        mistakes = {
+            ranked[::-1][:k].mean(): "those are the k lowest scores: sort from the highest "
+            "(np.argsort(-scores))",
+            ranked[:k].sum() / y_true.sum(): "that divides by all positives: recall at k; "
+            "precision divides by the k you flagged",
+            ranked[: k + 1].mean(): "one too many: take exactly the k highest scores",
+            ranked[:k].sum() / len(y_true): "divide by k, the number flagged, not by all examples",
+        }
+        if not math.isclose(float(got), ranked[:k].mean()):
+            for wrong, hint in mistakes.items():
+                if math.isclose(float(got), wrong):
+                    return f"k={k}: {hint}"
+            return f"for k={k} it is not {float(got):.3f}: take the share of positives in the top k"
     return None

@@ -26,10 +26,13 @@ def image_grid(
     cmap: str = "gray",
     size: float = 1.1,
     suptitle: str | None = None,
+    symmetric: bool = False,
 ) -> plt.Figure:
     """Show ``(n, height, width[, 1])`` images, ``columns`` per row and ``size`` inches each.
 
-    ``titles`` holds one title per image; a wrong shape or count raises ValueError.
+    ``titles`` holds one title per image; a wrong shape or count raises ValueError. With
+    ``symmetric``, every image shares the colour limits -m..m (m the largest absolute value), so
+    that a diverging ``cmap`` such as ``"RdBu_r"`` draws 0 in its middle colour (white).
     """
     images = np.asarray(images)
     if images.ndim == 4 and images.shape[-1] == 1:
@@ -44,10 +47,12 @@ def image_grid(
     rows = int(np.ceil(len(images) / columns))
     figsize = (columns * size, rows * size * 1.15)
     fig, axes = plt.subplots(rows, columns, figsize=figsize, squeeze=False)
+    limit = float(np.abs(images).max()) or 1.0
+    limits = {"vmin": -limit, "vmax": limit} if symmetric else {}
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < len(images):
-            ax.imshow(images[i], cmap=cmap)
+            ax.imshow(images[i], cmap=cmap, **limits)
             if titles is not None:
                 ax.set_title(titles[i], fontsize=8)
     if suptitle:
@@ -124,7 +129,7 @@ def _annotated_matrix(ax: plt.Axes, matrix: np.ndarray, texts: Sequence[str], **
 def privacy_utility(
     epsilons: Sequence[float], measured: Sequence[float], theory: Sequence[float], *, draws: int
 ) -> plt.Figure:
-    """Log-log plot of the 95% error of Laplace releases of a rate against ε (notebook 01).
+    """Log-log plot of the 95% error of Laplace releases of a rate against ε (notebook 02).
 
     ``measured`` (over ``draws`` releases per ε) and ``theory`` are fractions, drawn in points.
     """
@@ -167,12 +172,19 @@ def data_size_curve(
     *,
     xlabel: str = "training examples (log scale)",
     ylabel: str = "test score",
+    spread: tuple[Sequence[float], Sequence[float]] | None = None,
 ) -> plt.Figure:
-    """A score against the training-set size, on a log x axis (a learning curve over data)."""
+    """A score against the training-set size, on a log x axis (a learning curve over data).
+
+    ``spread``, optional: (lowest, highest) score per size over repeated draws, drawn as a band.
+    """
     if len(sizes) != len(scores):
         raise ValueError(f"got {len(sizes)} sizes and {len(scores)} scores; pass one per size.")
     fig, ax = plt.subplots(figsize=(5, 3.2))
-    ax.semilogx(sizes, scores, "o-")
+    ax.semilogx(sizes, scores, "o-", label="mean")
+    if spread is not None:
+        ax.fill_between(sizes, *spread, alpha=0.25, label="range over draws")
+        ax.legend(loc="lower right")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title("Learning curve: returns diminish with data")

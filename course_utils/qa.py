@@ -204,7 +204,7 @@ def validate_entry(raw: Any, topics: Iterable[str], index: int = 0) -> list[str]
     if not (isinstance(mistakes, list) and mistakes and all(map(_has_text, mistakes))):
         found.append(("mistakes", "must be a non-empty list of strings"))
     if "link" in raw and not (isinstance(raw["link"], str) and _LINK.match(raw["link"])):
-        example = "'04_cnn_image_classification.ipynb', optionally with '#anchor'"
+        example = "'05_cnn_training.ipynb', optionally with '#anchor'"
         found.append(("link", f"{raw['link']!r} must be a notebook file name like {example}"))
     found += _choice_problems(raw) + _seed_problems(raw)
     entry_id = raw["id"] if _has_text(raw.get("id")) else f"#{index}"

@@ -104,7 +104,7 @@ def compute_calculator(estimate: Callable[..., Any], describe: Callable[[Any], s
 def occlusion_explorer(
     draw: Callable[..., Any], *, num_images: int, image_size: int = 28, index: int = 0
 ) -> Any:
-    """Sliders that pick an image and a black square hiding part of it, wired to ``draw`` (notebook 04).
+    """Sliders that pick an image and a black square hiding part of it, wired to ``draw`` (notebook 05).
 
     ``draw(index=..., row=..., col=..., size=...)`` hides the ``size`` x ``size`` square at
     ``(row, col)`` of image ``index`` and returns a figure. Returns the displayed ``VBox``.

@@ -4,7 +4,7 @@ Used by `make execute` (and `make bench --store`). Strips the machine's absolute
 outputs, stores no output under a hidden solution (it would give the answer away), and refuses to
 store a notebook whose run raised an error outside cells tagged ``raises-exception``.
 
-    python scripts/execute_notebook.py notebooks/04_cnn_image_classification.ipynb [--timeout S]
+    python scripts/execute_notebook.py notebooks/05_cnn_training.ipynb [--timeout S]
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ def test_outcome_rejects_unknown_status():
         checks.outcome("maybe")
 
 
-def test_demo_check_used_by_the_welcome_notebook():
+def test_demo_check_used_by_the_nbval_tests():
     assert (
         bool(checks.demo_sum(5)) is True
         and bool(checks.demo_sum(6)) is False
@@ -67,55 +67,264 @@ def test_demo_check_used_by_the_welcome_notebook():
     )
 
 
-# --------------------------------------------------------------------------- notebook 01
-def test_training_cost_check_accepts_the_cost_and_names_the_classic_mistakes(capsys):
-    cost = 6 * 1.3e9 * 26e9 / (150e12 * 0.35) / 3600 * 2.0
-    assert bool(checks.check_training_cost(cost)) is True
+# --------------------------------------------------------------------------- notebook 00
+def test_scale_pixels_check_wants_true_division_by_255(capsys):
+    import numpy as np
+
+    assert bool(checks.check_scale_pixels(lambda images: images / 255)) is True
+    assert bool(checks.check_scale_pixels(lambda x: x.astype("float32") * (1 / 255))) is True
     for wrong, hint in [
-        (cost / 2.0, "accelerator-hours"),  # forgot the price
-        (cost * 0.35**2, "do not multiply"),  # multiplied by the utilisation
-        (cost / 3, "not 2"),  # inference's 2·N·D
-        (cost * 3600, "3600"),  # priced seconds
-        (cost * 1.5, "6·N·D"),
+        (lambda images: images // 255, "true division"),  # integer division: all 0 but white
+        (lambda images: images / 256, "divide by 255"),
+        (lambda images: (images - 127.5) / 127.5, "[-1, 1]"),  # notebook 07's scaling
+        (lambda images: images.reshape(len(images), -1) / 255, "keep the shape"),  # flattened
+        (lambda images: np.asarray(images, float), "unchanged"),
+        (0.00392, "function"),  # 1/255 as a number
     ]:
         capsys.readouterr()
-        assert bool(checks.check_training_cost(wrong)) is False
+        assert bool(checks.check_scale_pixels(wrong)) is False
         assert hint in capsys.readouterr().out
-    assert bool(checks.check_training_cost("2146")) is False
-    assert bool(checks.check_training_cost(None)) is False
+
+
+def test_dense_param_count_check_counts_every_layer_with_its_biases(capsys):
+    import numpy as np
+
+    def right(sizes):
+        return sum(n * m + m for n, m in zip(sizes[:-1], sizes[1:], strict=False))
+
+    def with_a_loop(sizes):  # a different valid implementation, returning a NumPy integer
+        total = np.int64(0)
+        for i in range(1, len(sizes)):
+            total += (sizes[i - 1] + 1) * sizes[i]  # one bias per unit, like one more input
+        return total
+
+    assert bool(checks.check_dense_param_count(right)) is True
+    assert bool(checks.check_dense_param_count(lambda s: float(right(s)))) is True
+    assert bool(checks.check_dense_param_count(with_a_loop)) is True
+    for wrong, hint in [
+        (lambda s: sum(n * m for n, m in zip(s[:-1], s[1:], strict=False)), "not the biases"),
+        (lambda s: right(s) + s[0], "the input has no biases"),
+        (lambda s: s[0] * s[1] + s[1], "first layer only"),
+        (lambda s: 50890, "for [3, 5, 2] the answer is not 50890"),  # copied from the summary
+        (lambda s: str(right(s)), "return a number"),
+    ]:
+        capsys.readouterr()
+        assert bool(checks.check_dense_param_count(wrong)) is False
+        assert hint in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- notebook 01
+def _optimal_model(budget, peak, utilization, price, tokens_per_parameter=20):
+    """The right answer: training on tokens_per_parameter · N tokens costs the budget."""
+    flops = budget / price * 3600 * peak * utilization
+    parameters = (flops / (6 * tokens_per_parameter)) ** 0.5
+    return parameters, tokens_per_parameter * parameters
+
+
+def _optimal_model_for(flops_of):
+    """A wrong answer that gets the FLOPs wrong (``flops_of(budget, peak, utilization, price)``)."""
+
+    def answer(budget, peak, utilization, price, tokens_per_parameter=20):
+        parameters = (
+            flops_of(budget, peak, utilization, price) / (6 * tokens_per_parameter)
+        ) ** 0.5
+        return parameters, tokens_per_parameter * parameters
+
+    return answer
+
+
+def test_compute_optimal_model_check_accepts_right_answers_written_differently(capsys):
+    import numpy as np
+
+    def as_integer_array(budget, peak, utilization, price, tokens_per_parameter=20):
+        parameters = int(
+            np.sqrt(budget / price * 3600 * peak * utilization / 6 / tokens_per_parameter)
+        )
+        return np.array([parameters, parameters * tokens_per_parameter])
+
+    for right in (_optimal_model, as_integer_array):
+        assert bool(checks.check_compute_optimal_model(right)) is True
+        assert capsys.readouterr().out.strip() == checks.CORRECT
+
+
+def test_compute_optimal_model_check_names_the_classic_mistakes(capsys):
+    wrong_answers = [
+        (_optimal_model_for(lambda b, p, u, c: b / c * 3600 * p * u * 3), "inference"),  # 2·N·D
+        (_optimal_model_for(lambda b, p, u, c: b / c * p * u), "3600"),  # hours as seconds
+        (_optimal_model_for(lambda b, p, u, c: b / c / 3600 * p * u), "do not divide"),
+        (_optimal_model_for(lambda b, p, u, c: b / c * 3600 * p), "full peak"),  # no utilisation
+        (_optimal_model_for(lambda b, p, u, c: b / c * 3600 * p / u), "multiply the peak"),
+        (_optimal_model_for(lambda b, p, u, c: b * 3600 * p * u), "budget is money"),  # no price
+        (_optimal_model_for(lambda b, p, u, c: b * c * 3600 * p * u), "do not multiply"),
+        (lambda b, p, u, c, t=20: (_optimal_model(b, p, u, c, 1)[0], t * _optimal_model(b, p, u, c, 1)[0]), "N²"),
+        (lambda *args: _optimal_model(*args)[::-1], "parameters first"),  # (D, N)
+        (lambda b, p, u, c, t=20: _optimal_model(b, p, u, c), "not a fixed 20"),  # ignores t
+        (lambda *args: (_optimal_model(*args)[0],) * 2, "tokens_per_parameter ×"),  # D = N
+        (lambda *args: (8.87e9, 1.77e11), "does not cost the budget"),  # copied from an output
+        (lambda *args: _optimal_model(*args)[0], "pair"),  # N only
+    ]  # fmt: skip
+    for wrong, hint in wrong_answers:
+        capsys.readouterr()
+        assert bool(checks.check_compute_optimal_model(wrong)) is False
+        out = capsys.readouterr().out
+        assert checks.HINT in out and hint in out, (hint, out)
+    assert bool(checks.check_compute_optimal_model(None)) is False
+    assert checks.NOT_ATTEMPTED in capsys.readouterr().out
+    assert bool(checks.check_compute_optimal_model(2146.0)) is False  # a number, not a function
+    assert "function" in capsys.readouterr().out
+
+
+def _data_for_target(sizes, scores, target):
+    """The notebook's solution: a straight line through log(1 - score) against log(size)."""
+    import math
+
+    import numpy as np
+
+    slope, intercept = np.polyfit(np.log(sizes), np.log(1 - np.asarray(scores)), 1)
+    return math.exp((math.log(1 - target) - intercept) / slope)
+
+
+def test_data_for_target_check_accepts_right_answers_written_differently(capsys):
+    import numpy as np
+
+    def with_log10_and_lstsq(sizes, scores, target):
+        x = np.column_stack([np.ones(len(sizes)), np.log10(sizes)])
+        (intercept, slope), *_ = np.linalg.lstsq(x, np.log10(1 - np.array(scores)), rcond=None)
+        return np.array(10 ** ((np.log10(1 - target) - intercept) / slope))
+
+    for right in (_data_for_target, with_log10_and_lstsq, lambda *a: int(_data_for_target(*a))):
+        assert bool(checks.check_data_for_target(right)) is True
+        assert capsys.readouterr().out.strip() == checks.CORRECT
+
+
+def test_data_for_target_check_names_the_classic_mistakes(capsys):
+    import math
+
+    import numpy as np
+
+    def score_not_error(sizes, scores, target):  # a line through the score itself
+        slope, intercept = np.polyfit(np.log(sizes), scores, 1)
+        return math.exp((target - intercept) / slope)
+
+    wrong_answers = [
+        (lambda *args: math.log(_data_for_target(*args)), "not its logarithm"),
+        (lambda *args: math.log10(_data_for_target(*args)), "not its logarithm"),
+        (lambda s, f, t: _data_for_target(s, f, 1 - t), "1 - target"),
+        (score_not_error, "fit log(1 - score)"),
+        (lambda *args: 2 * _data_for_target(*args), "the answer is not"),
+        (lambda *args: 21_500, "the answer is not"),  # a number copied from a run
+        (lambda *args: -1.0, "positive number"),
+    ]
+    for wrong, hint in wrong_answers:
+        capsys.readouterr()
+        assert bool(checks.check_data_for_target(wrong)) is False
+        out = capsys.readouterr().out
+        assert checks.HINT in out and hint in out, (hint, out)
+    assert bool(checks.check_data_for_target(None)) is False
+    assert checks.NOT_ATTEMPTED in capsys.readouterr().out
+    assert bool(checks.check_data_for_target(21_500)) is False  # a number, not a function
+    assert "function" in capsys.readouterr().out
 
 
 # --------------------------------------------------------------------------- notebook 02
-def test_epsilon_check_accepts_the_smallest_epsilon_and_names_the_classic_mistakes(capsys):
-    import math
+def _bound_contributions(person_ids, max_per_person):
+    """The notebook's solution: count each person's records so far, keep the first k."""
+    from collections import Counter
 
-    needed = math.log(20) / (5783 * 0.005)
-    assert bool(checks.check_epsilon_choice(needed)) is True
-    for wrong, hint in [
-        (needed * 5783, "1/n, not 1"),  # sensitivity 1
-        (1 / (5783 * 0.005), "average"),  # mean error instead of the 95% bound
-        (needed / 2, "too large"),
-        (needed * 2, "smallest"),
-        (-1.0, "positive"),
-    ]:
+    import numpy as np
+
+    so_far = Counter()
+    keep = []
+    for person in person_ids:
+        so_far[person] += 1
+        keep.append(so_far[person] <= max_per_person)
+    return np.array(keep, dtype=bool)
+
+
+def test_bound_contributions_check_accepts_right_answers_written_differently(capsys):
+    import numpy as np
+
+    def with_a_dict(person_ids, max_per_person):
+        seen = {}
+        for person in person_ids:
+            seen[person] = seen.get(person, 0) + 1
+            yield seen[person] <= max_per_person
+
+    def as_list(person_ids, max_per_person):
+        return list(with_a_dict(person_ids, max_per_person))
+
+    def with_numpy(person_ids, max_per_person):
+        ids = np.asarray(person_ids)
+        rank = np.array([np.sum(ids[:i] == person) for i, person in enumerate(ids)])
+        return rank < max_per_person
+
+    for right in (_bound_contributions, as_list, with_numpy):
+        assert bool(checks.check_bound_contributions(right)) is True
+        assert capsys.readouterr().out.strip() == checks.CORRECT
+
+
+def test_bound_contributions_check_names_the_classic_mistakes(capsys):
+    import numpy as np
+
+    def drop_heavy_people(ids, k):
+        ids = list(ids)
+        return np.array([ids.count(person) <= k for person in ids])
+
+    wrong_answers = [
+        (drop_heavy_people, "do not drop the person"),
+        (lambda ids, k: _bound_contributions(list(ids)[::-1], k)[::-1], "not the last k"),
+        (lambda ids, k: _bound_contributions(ids, k - 1), "the k-th included"),
+        (lambda ids, k: _bound_contributions(ids, k + 1), "not k + 1"),
+        (lambda ids, k: np.arange(len(ids)) < k, "for ids"),  # the first k records overall
+        (lambda ids, k: np.flatnonzero(_bound_contributions(ids, k)), "boolean mask"),  # indices
+        (lambda ids, k: _bound_contributions(ids, k).astype(int), "boolean mask"),
+    ]
+    for wrong, hint in wrong_answers:
         capsys.readouterr()
-        assert bool(checks.check_epsilon_choice(wrong)) is False
-        assert hint in capsys.readouterr().out
-    assert bool(checks.check_epsilon_choice(None)) is False
+        assert bool(checks.check_bound_contributions(wrong)) is False
+        out = capsys.readouterr().out
+        assert checks.HINT in out and hint in out, (hint, out)
+    assert bool(checks.check_bound_contributions(None)) is False
+    assert checks.NOT_ATTEMPTED in capsys.readouterr().out
+    assert bool(checks.check_bound_contributions([True, False])) is False  # a mask, not a function
+    assert "function" in capsys.readouterr().out
+
+
+def _safe_path(folder, item_id):
+    """The notebook's solution: each part a plain name, then the resolved path inside the folder."""
+    from pathlib import Path
+
+    from course_utils import data_safety
+
+    *sub_folders, name = item_id.split("/")
+    parts = [data_safety.safe_filename(part) for part in sub_folders]
+    folder = Path(folder).resolve()
+    path = folder.joinpath(*parts, data_safety.safe_filename(name, ".jpg")).resolve()
+    if not path.is_relative_to(folder):
+        raise ValueError(f"id {item_id!r} would leave {folder}")
+    return path
+
+
+def test_safe_path_check_accepts_right_answers_written_differently(capsys):
+    import os
+
+    def with_commonpath(folder, item_id):  # strings, os.path, no per-part rule
+        base = os.path.realpath(folder)
+        path = os.path.realpath(os.path.join(base, item_id + ".jpg"))
+        if os.path.commonpath([base, path]) != base or path == base:
+            raise ValueError(item_id)
+        return path
+
+    for right in (_safe_path, with_commonpath):
+        assert bool(checks.check_safe_path(right)) is True
+        assert capsys.readouterr().out.strip() == checks.CORRECT
 
 
 def test_safe_path_check_rejects_the_classic_wrong_solutions(capsys):
     import os
     from pathlib import Path
 
-    def right(folder, item_id):
-        folder = Path(folder).resolve()
-        if not isinstance(item_id, str) or not item_id or item_id.startswith("."):
-            raise ValueError(f"unsafe id {item_id!r}")
-        path = (folder / f"{item_id}.jpg").resolve()
-        if path.parent != folder:
-            raise ValueError(f"id {item_id!r} would leave {folder}")
-        return path
+    from course_utils import data_safety
 
     def naive(folder, item_id):
         return Path(folder) / (item_id + ".jpg")
@@ -129,93 +338,369 @@ def test_safe_path_check_rejects_the_classic_wrong_solutions(capsys):
             raise ValueError(f"unsafe id {item_id!r}")
         return path
 
+    def lexical_only(folder, item_id):  # normalised text, links not followed
+        relative = os.path.normpath(item_id + ".jpg")
+        if os.path.isabs(relative) or relative.startswith(".."):
+            raise ValueError(f"unsafe id {item_id!r}")
+        return Path(folder) / relative
+
+    def unresolved_is_relative_to(folder, item_id):  # PurePath.is_relative_to compares text
+        path = Path(folder) / f"{item_id}.jpg"
+        if not path.is_relative_to(folder):
+            raise ValueError(f"unsafe id {item_id!r}")
+        return path
+
+    def lesson_safe_filename(folder, item_id):  # refuses every sub-folder
+        return Path(folder) / data_safety.safe_filename(item_id, ".jpg")
+
+    def resolves_the_path_only(folder, item_id):
+        path = (Path(folder) / f"{item_id}.jpg").resolve()
+        if not path.is_relative_to(folder):
+            raise ValueError(f"unsafe id {item_id!r}")
+        return path
+
     def wrong_error(folder, item_id):
         if ".." in item_id:
             raise RuntimeError("no")
-        return right(folder, item_id)
+        return _safe_path(folder, item_id)
 
-    assert bool(checks.check_safe_path(right)) is True
+    def returns_none(folder, item_id):
+        return None if ".." in item_id else _safe_path(folder, item_id)
+
     for wrong, hint in [
         (naive, "'../../evil'"),
-        (strips_dot_dot_slash, "'....//....//evil'"),
+        (strips_dot_dot_slash, "'....//' back into '../'"),
         (prefix_without_separator, "'../downloads_evil/x'"),
+        (lexical_only, "symbolic link to another folder"),
+        (unresolved_is_relative_to, "'../../evil'"),
+        (lesson_safe_filename, "accept sub-folders"),
+        (resolves_the_path_only, "resolve the folder too"),
         (wrong_error, "not RuntimeError"),
+        (returns_none, "not None"),
     ]:
         capsys.readouterr()
         assert bool(checks.check_safe_path(wrong)) is False
-        assert hint in capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert checks.HINT in out and hint in out, (hint, out)
     assert bool(checks.check_safe_path(None)) is False
     assert bool(checks.check_safe_path("not a function")) is False
 
 
 # --------------------------------------------------------------------------- notebooks 04, 05 (CNN)
-def test_check_flatten_size_names_the_classic_mistakes(capsys):
+def _flatten_size(image_size, stack, in_channels=1):
+    """A right answer to Exercise 4.1, written with notebook 04's conv_output_size."""
+    from course_utils import convolution
+
+    side, channels = image_size, in_channels
+    for kind, size, stride, padding, filters in stack:
+        side = convolution.conv_output_size(side, size, stride=stride, padding=padding)
+        if kind == "conv":
+            channels = filters
+    return side * side * channels
+
+
+def _flatten_size_with_keras(image_size, stack, in_channels=1):
+    """Another right answer: build the stack and ask Keras."""
+    import math
+
+    import keras
+
+    model_layers = [keras.Input((image_size, image_size, in_channels))]
+    for kind, size, stride, padding, filters in stack:
+        if kind == "conv":
+            model_layers.append(keras.layers.Conv2D(filters, size, strides=stride, padding=padding))
+        else:
+            model_layers.append(keras.layers.MaxPooling2D(size, strides=stride, padding=padding))
+    return math.prod(keras.Sequential(model_layers).output_shape[1:])
+
+
+def test_check_flatten_size_accepts_right_functions_written_differently(capsys):
+    import numpy as np
+
+    truths = [checks._flatten_reference(*case[1:]) for case in checks._FLATTEN_CASES]
+    assert truths == [
+        _flatten_size_with_keras(size, stack, channels)
+        for _, size, channels, stack in checks._FLATTEN_CASES
+    ]
+    assert truths == [3136, 1600, 576, 2352, 588]
+    for right in (
+        _flatten_size,
+        _flatten_size_with_keras,
+        lambda size, stack, in_channels=1: float(_flatten_size(size, stack, in_channels)),
+        lambda size, stack, in_channels=1: np.int64(_flatten_size(size, stack, in_channels)),
+    ):
+        assert bool(checks.check_flatten_size(right)) is True
+    assert capsys.readouterr().out.count(checks.CORRECT) == 4
+
+
+def _as_function(mistake):
+    return lambda size, stack, in_channels=1: checks._flatten_reference(
+        size, in_channels, stack, mistake
+    )
+
+
+def _shape_not_size(image_size, stack, in_channels=1):
+    side = round(_flatten_size(image_size, stack, 1) ** 0.5)  # right for these one-channel cases
+    return (side, side, 64)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (3136, "3136 is the seed's flatten size; write a function"),
+        (2304, "must be a function"),
+        (lambda size, stack, in_channels=1: 3136, "returns 3136 whatever the stack"),
+        (
+            lambda size, stack: _flatten_size(size, stack),
+            "must take (image_size, stack, in_channels=1)",
+        ),
+        (_shape_not_size, "a shape; return the number of values"),
+        (
+            lambda size, stack, in_channels=1: _flatten_size(size, stack, in_channels) + 0.5,
+            "return a whole number",
+        ),
+        (
+            lambda size, stack, in_channels=1: size * size * stack[-1][4],  # pooling has no filters
+            "pooling keeps the channels",
+        ),
+        (
+            lambda size, stack, in_channels=1: 2 * _flatten_size(size, stack, in_channels),
+            "Flatten sees 3136 values, you say 6272",
+        ),
+        *[(_as_function(mistake), hint) for mistake, hint in checks._FLATTEN_MISTAKES.items()],
+    ],
+)
+def test_check_flatten_size_names_the_classic_mistakes(wrong, hint, capsys):
+    assert bool(checks.check_flatten_size(wrong)) is False
+    out = capsys.readouterr().out
+    assert checks.HINT in out and hint in out, out
+
+
+def test_each_flatten_mistake_is_wrong_on_some_case():
+    truths = [checks._flatten_reference(*case[1:]) for case in checks._FLATTEN_CASES]
+    for mistake in checks._FLATTEN_MISTAKES:
+        wrong = [checks._flatten_reference(*case[1:], mistake) for case in checks._FLATTEN_CASES]
+        assert wrong != truths, mistake
+
+
+def test_check_flatten_size_stub_is_not_attempted(capsys):
     assert bool(checks.check_flatten_size(None)) is False
-    assert "not attempted" in capsys.readouterr().out
-    mistakes = {2304: "seed", 1600: "'valid'", 1568: "channels", 3000: "layer by layer"}
-    for wrong, hint in mistakes.items():
-        assert bool(checks.check_flatten_size(wrong)) is False
-        assert hint in capsys.readouterr().out
-    assert bool(checks.check_flatten_size("3136")) is False
-    assert bool(checks.check_flatten_size(3136)) is True
+    assert checks.NOT_ATTEMPTED in capsys.readouterr().out
 
 
-def _small_cnn(output_activation=None, *, batchnorm=False, dropout=False, input_shape=(28, 28, 1)):
+def _fixed_cnn(output_activation="softmax", *, first=None, filters=16, extra=(), hidden=False):
+    """The colleague's CNN of Exercise 4.2, uncompiled, with the changes asked for."""
     import keras
     from keras import layers
 
-    stack = [keras.Input(input_shape), layers.Conv2D(2, 3)]
-    stack += [layers.BatchNormalization()] if batchnorm else []
-    stack += [layers.Flatten()] + ([layers.Dropout(0.1)] if dropout else [])
-    return keras.Sequential([*stack, layers.Dense(10, activation=output_activation)])
+    stack = [] if first else [keras.Input(shape=(28, 28, 1))]
+    stack += [first or layers.Conv2D(filters, 3, activation="relu"), layers.MaxPooling2D(2)]
+    stack += [layers.Flatten()] + ([layers.Dense(32, activation="relu")] if hidden else [])
+    return keras.Sequential([*stack, layers.Dense(10, activation=output_activation), *extra])
 
 
-def _compiled(model, from_logits):
-    import keras
-
-    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits))
+def _compiled(model, loss):
+    model.compile(optimizer="adam", loss=loss, metrics=["accuracy"])
     return model
 
 
-def test_check_fixed_seed_model_wants_a_loss_that_matches_the_output(capsys):
-    assert bool(checks.check_fixed_seed_model(_compiled(_small_cnn("softmax"), False))) is True
-    assert bool(checks.check_fixed_seed_model(_compiled(_small_cnn(None), True))) is True
-    capsys.readouterr()
-    # the seed's bug: softmax output with from_logits=True, and the reverse
-    assert bool(checks.check_fixed_seed_model(_compiled(_small_cnn("softmax"), True))) is False
-    assert "from_logits=False" in capsys.readouterr().out
-    assert bool(checks.check_fixed_seed_model(_compiled(_small_cnn(None), False))) is False
-    assert "from_logits=True" in capsys.readouterr().out
-    assert bool(checks.check_fixed_seed_model(_small_cnn("softmax"))) is False
-    assert "compile" in capsys.readouterr().out
-    # the other seed bug: no channel axis
-    assert (
-        bool(checks.check_fixed_seed_model(_small_cnn("softmax", input_shape=(28, 28, 3)))) is False
-    )
-    assert "28, 28, 1" in capsys.readouterr().out
+def test_check_fixed_seed_model_accepts_either_fix_of_the_loss(capsys):
+    import warnings
 
-
-def test_check_bn_dropout_model_needs_both_layers_and_the_accuracy(capsys):
     import keras
+
+    sparse = keras.losses.SparseCategoricalCrossentropy
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Keras warns about input_shape= below
+        rights = [
+            _compiled(_fixed_cnn(), sparse(from_logits=False)),
+            _compiled(_fixed_cnn(), "sparse_categorical_crossentropy"),
+            _compiled(_fixed_cnn(), keras.losses.sparse_categorical_crossentropy),
+            _compiled(_fixed_cnn(None), sparse(from_logits=True)),  # logits out, from_logits in
+            _compiled(_fixed_cnn(None, extra=[keras.layers.Softmax()]), sparse()),
+        ]
+    for model in rights:
+        assert bool(checks.check_fixed_seed_model(model)) is True
+    assert capsys.readouterr().out.count(checks.CORRECT) == len(rights)
+
+
+def test_check_fixed_seed_model_names_the_classic_mistakes(capsys):
+    import warnings
+
+    import keras
+    from keras import layers
+
+    sparse = keras.losses.SparseCategoricalCrossentropy
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        keras2_input = layers.Conv2D(16, 3, activation="relu", input_shape=(28, 28, 1))
+        mistakes = {
+            "not input_shape= on a layer": _compiled(_fixed_cnn(first=keras2_input), sparse()),
+            "must use from_logits=False": _compiled(_fixed_cnn(), sparse(from_logits=True)),
+            "needs from_logits=True": _compiled(_fixed_cnn(None), sparse()),
+            "expects one-hot labels": _compiled(_fixed_cnn(), "categorical_crossentropy"),
+            "binary cross-entropy is for two classes": _compiled(
+                _fixed_cnn(), "binary_crossentropy"
+            ),
+            "compile the model": _fixed_cnn(),
+            "keep the colleague's layers": _compiled(_fixed_cnn(hidden=True), sparse()),
+            "softmax twice": _compiled(_fixed_cnn(extra=[layers.Softmax()]), sparse()),
+        }
+    for hint, model in mistakes.items():
+        assert bool(checks.check_fixed_seed_model(model)) is False, hint
+        assert hint in capsys.readouterr().out
+    no_channel_axis = keras.Sequential(
+        [keras.Input((28, 28, 3)), layers.Conv2D(16, 3, activation="relu"), layers.MaxPooling2D(2),
+         layers.Flatten(), layers.Dense(10, activation="softmax")]
+    )  # fmt: skip
+    assert bool(checks.check_fixed_seed_model(_compiled(no_channel_axis, sparse()))) is False
+    assert "(None, 28, 28, 1)" in capsys.readouterr().out
+
+
+def _bn_convnet(*, batchnorm=True, dropout=True, filters=(32, 64)):
+    """The keras.io convnet with batch normalisation (Exercise 5.1), on tiny 8x8 images."""
+    import keras
+    from keras import layers
+
+    stack = [keras.Input(shape=(8, 8, 1))]
+    for width in filters:
+        stack += [layers.Conv2D(width, 3, padding="same", use_bias=False)]
+        stack += [layers.BatchNormalization(momentum=0.9)] if batchnorm else []
+        stack += [layers.ReLU(), layers.MaxPooling2D(2)]
+    stack += [layers.Flatten()] + ([layers.Dropout(0.2)] if dropout else [])
+    return keras.Sequential([*stack, layers.Dense(10, activation="softmax")])
+
+
+# run_functions_eagerly does not reach tf.data, and TensorFlow says so once per run
+_EAGER = pytest.mark.filterwarnings("ignore:Even though the:UserWarning")
+
+
+@pytest.fixture
+def eager():
+    """Run Keras' steps eagerly: on these tiny runs, tracing them would cost more than running."""
+    import tensorflow as tf
+
+    tf.config.run_functions_eagerly(True)
+    yield
+    tf.config.run_functions_eagerly(False)
+
+
+@pytest.fixture(scope="module")
+def budget_data():
+    """Tiny stand-ins for Exercise 5.1's budget, validation, test and whole training sets."""
     import numpy as np
 
+    rng = np.random.default_rng(0)
+
+    def images(count):
+        return rng.random((count, 8, 8, 1), dtype=np.float32), rng.integers(0, 10, count)
+
+    return {"budget": images(24), "validation": images(16), "test": images(48), "fit": images(56)}
+
+
+def _budget_run(
+    data, images="budget", epochs=2, validation="validation", batch_size=24, model=None
+):
+    """Train (a fresh model, or ``model``) with fit_with_recipe, as the exercise asks."""
+    import keras
+
+    from course_utils import cnn
+
     keras.utils.set_random_seed(0)
-    x = np.random.default_rng(0).random((20, 28, 28, 1)).astype("float32")
-    y = np.zeros(20, int)
-    model = _small_cnn("softmax", batchnorm=True, dropout=True)
-    reached = float(np.mean(np.asarray(model(x)).argmax(1) == y))
-    assert bool(checks.check_bn_dropout_model(model, x, y, reached)) is True
-    assert bool(checks.check_bn_dropout_model(model, x, y, reached + 0.01)) is False
-    assert "below" in capsys.readouterr().out
-    assert (
-        bool(checks.check_bn_dropout_model(_small_cnn("softmax", dropout=True), x, y, 0.0)) is False
+    model = model or _bn_convnet()
+    history = cnn.fit_with_recipe(
+        model,
+        *data[images] if isinstance(images, str) else images,
+        cnn.train_recipe("course", epochs=epochs, batch_size=batch_size),
+        validation_data=data[validation],
+        verbose=0,
     )
-    assert "BatchNormalization" in capsys.readouterr().out
-    assert (
-        bool(checks.check_bn_dropout_model(_small_cnn("softmax", batchnorm=True), x, y, 0.0))
-        is False
+    return model, history
+
+
+def _check_budget(model, history, data, target=0.0):
+    return checks.check_bn_dropout_model(
+        model,
+        history,
+        budget=data["budget"],
+        validation=data["validation"],
+        test=data["test"],
+        target=target,
+        max_epochs=3,
     )
-    assert "Dropout" in capsys.readouterr().out
+
+
+@_EAGER
+def test_bn_dropout_check_accepts_a_run_within_the_budget(eager, budget_data, capsys):
+    model, history = _budget_run(budget_data)
+    assert history.params["samples"] == 24 and history.params["batch_size"] == 24
+    assert bool(_check_budget(model, history, budget_data)) is True
+    assert "24 training images, 2 epochs" in capsys.readouterr().out
+    assert bool(_check_budget(model, history, budget_data, target=1.01)) is False
+    assert "below the target 101.0%" in capsys.readouterr().out
+    assert bool(_check_budget(model, None, budget_data)) is False  # the stub
+    assert checks.NOT_ATTEMPTED in capsys.readouterr().out
+
+
+@_EAGER
+@pytest.mark.parametrize(
+    ("run", "hint"),
+    [
+        ({"images": "fit"}, "you trained on 56 images; the budget is 24 images"),
+        ({"epochs": 4}, "you trained for 4 epochs; the budget is 3"),
+        ({"images": "test"}, "as many as the test set"),
+        ({"validation": "test"}, "you validated on the test set"),
+    ],
+)
+def test_bn_dropout_check_rejects_runs_over_the_budget(eager, budget_data, run, hint, capsys):
+    model, history = _budget_run(budget_data, **run)
+    assert bool(_check_budget(model, history, budget_data)) is False
+    assert hint in capsys.readouterr().out
+
+
+@_EAGER
+def test_bn_dropout_check_notices_training_on_test_images(eager, budget_data, capsys):
+    x_test, y_test = budget_data["test"]
+    part_of_test = (x_test[:24], y_test[:24])  # as many images as the budget, but test images
+    model, history = _budget_run(budget_data, images=part_of_test, epochs=3, batch_size=8)
+    assert bool(_check_budget(model, history, budget_data)) is False
+    assert "did it train on test images?" in capsys.readouterr().out
+
+
+@_EAGER
+def test_bn_dropout_check_notices_training_after_the_run(eager, budget_data, capsys):
+    model, history = _budget_run(budget_data)
+    model.fit(*budget_data["budget"], epochs=1, verbose=0)  # one more epoch, same optimiser
+    assert bool(_check_budget(model, history, budget_data)) is False
+    assert "optimiser steps, not the" in capsys.readouterr().out
+
+
+@_EAGER
+def test_bn_dropout_check_notices_a_training_cell_run_twice(eager, budget_data, capsys):
+    model, first = _budget_run(budget_data)
+    model, second = _budget_run(budget_data, model=model)  # trains the trained model again
+    assert bool(_check_budget(model, first, budget_data)) is False
+    assert "the model changed after the run" in capsys.readouterr().out
+
+
+@_EAGER
+def test_bn_dropout_check_wants_the_layers_and_fit_with_recipe(eager, budget_data, capsys):
+    import keras
+
+    empty = keras.callbacks.History()
+    for model, hint in [
+        (_bn_convnet(batchnorm=False), "add layers.BatchNormalization()"),
+        (_bn_convnet(dropout=False), "keep a layers.Dropout"),
+        (_bn_convnet(filters=(16, 32)), "start from the keras.io convnet"),
+        (_bn_convnet(), "comes from another model"),
+    ]:
+        assert bool(_check_budget(model, empty, budget_data)) is False
+        assert hint in capsys.readouterr().out
+    model = _bn_convnet()
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(*budget_data["budget"], epochs=1, verbose=0)  # without fit_with_recipe
+    assert bool(_check_budget(model, history, budget_data)) is False
+    assert "train it with fit_with_recipe" in capsys.readouterr().out
 
 
 # --------------------------------------------------------------------------- notebook 06
@@ -242,33 +727,102 @@ def test_sequence_length_check_wants_the_smallest_length_that_covers_the_share(c
     assert "whole number" in capsys.readouterr().out
 
 
-def _lstm_arrays(seed=3, input_dim=3, units=2):
+def _gates(sequence, kernel, recurrent, bias, block=1, sigmoid=True, update=True, after=False):
+    """Forget gates (block 1) of an LSTM over (batch, steps, features), or a classic mistake."""
     import numpy as np
 
-    rng = np.random.default_rng(seed)
-    kernel = rng.normal(0, 0.5, (input_dim, 4 * units))
-    recurrent = rng.normal(0, 0.5, (units, 4 * units))
-    bias = rng.normal(0, 0.5, (4 * units,))
-    x_t, h_prev = rng.normal(size=(1, input_dim)), rng.normal(size=(1, units))
-    z = x_t @ kernel + h_prev @ recurrent + bias
-    return z, (x_t, h_prev, kernel, recurrent, bias)
+    from course_utils import interview
+
+    units = recurrent.shape[0]
+    h = c = np.zeros((len(sequence), units))
+    gates = []
+    for t in range(sequence.shape[1]):
+        if after and update:
+            h, c = interview.lstm_step(sequence[:, t], h, c, kernel, recurrent, bias)
+        z = (sequence[:, t] @ kernel + h @ recurrent + bias)[:, block * units : (block + 1) * units]
+        gates.append(1 / (1 + np.exp(-z)) if sigmoid else z)
+        if update and not after:
+            h, c = interview.lstm_step(sequence[:, t], h, c, kernel, recurrent, bias)
+    return np.stack(gates)
 
 
-def test_forget_gate_check_names_the_wrong_block_and_the_missing_sigmoid(capsys):
+def test_forget_gates_check_names_the_wrong_block_the_stale_state_and_the_layout(capsys):
+    import keras
     import numpy as np
 
-    z, args = _lstm_arrays()
-    sigmoid = 1 / (1 + np.exp(-z))
-    assert bool(checks.check_forget_gate(sigmoid[:, 2:4], *args)) is True
-    assert bool(checks.check_forget_gate(sigmoid[:, 0:2], *args)) is False  # the first block: i
-    assert "input gate" in capsys.readouterr().out
-    assert bool(checks.check_forget_gate(z[:, 2:4], *args)) is False  # no sigmoid
-    assert "sigmoid" in capsys.readouterr().out
-    assert bool(checks.check_forget_gate(sigmoid, *args)) is False  # all four blocks
-    assert "shape" in capsys.readouterr().out
+    def with_keras(sequence, kernel, recurrent, bias):  # a different valid implementation
+        units = recurrent.shape[0]
+        cell = keras.layers.LSTMCell(units)
+        cell.build((None, sequence.shape[-1]))
+        cell.set_weights([kernel, recurrent, bias])
+        h = c = np.zeros((len(sequence), units), "float32")
+        gates = []
+        for t in range(sequence.shape[1]):
+            x_t = sequence[:, t].astype("float32")
+            z = x_t @ kernel + h @ recurrent + bias
+            gates.append(1 / (1 + np.exp(-z[:, units : 2 * units])))
+            h, (_, c) = cell(x_t, [h, c])
+            h, c = np.asarray(h), np.asarray(c)
+        return gates
+
+    assert bool(checks.check_forget_gates(_gates)) is True
+    assert bool(checks.check_forget_gates(with_keras)) is True
+    for wrong, hint in [
+        (lambda *a: _gates(*a, block=0), "the input gate i"),
+        (lambda *a: _gates(*a, block=3), "output gate"),
+        (lambda *a: _gates(*a, sigmoid=False), "apply the sigmoid"),
+        (lambda *a: _gates(*a, update=False), "update h"),  # h stays at zero
+        (lambda *a: _gates(*a, after=True), "before you step"),
+        (lambda *a: _gates(*a).transpose(1, 0, 2), "steps first"),
+        (lambda *a: _gates(*a)[-1], "one gate per step"),
+        (np.zeros((4, 2, 2)), "function"),
+    ]:
+        capsys.readouterr()
+        assert bool(checks.check_forget_gates(wrong)) is False
+        assert hint in capsys.readouterr().out
 
 
-def test_beats_simple_rnn_check_wants_a_trained_lstm_that_beats_the_f1(capsys):
+def _gru(bias_columns=None, value=4.0, rows=(0, 1)):
+    """A fresh GRU classifier (as build_rnn_classifier makes it), its bias changed or not."""
+    import keras
+
+    from course_utils import rnn
+
+    keras.utils.set_random_seed(0)
+    model = rnn.build_rnn_classifier("gru", vocab_size=50, embedding_dim=4, units=4)
+    weights = model.get_layer("gru").cell.get_weights()
+    if bias_columns is not None:
+        for row in rows:
+            weights[2][row, bias_columns] = value
+    model.get_layer("gru").cell.set_weights(weights)
+    return model
+
+
+def _lstm_classifier():
+    from course_utils import rnn
+
+    return rnn.build_rnn_classifier("lstm", vocab_size=50, embedding_dim=4, units=4)
+
+
+def test_open_gru_check_wants_the_update_gate_bias(capsys):
+    assert bool(checks.check_open_gru(_gru(slice(0, 4)))) is True  # both bias rows: 8 in all
+    assert bool(checks.check_open_gru(_gru(slice(0, 4), rows=(0,)))) is True  # one row: 4
+    for wrong, hint in [
+        (_gru(), "still Keras' default"),  # weights[2][UNITS:2*UNITS] = 4 selects no row
+        (_gru(slice(4, 8)), "reset gate r"),  # the LSTM's second block
+        (_gru(slice(8, 12)), "candidate"),
+        (_gru(slice(0, 4), value=-4.0), "bias > 0"),
+        (_gru(slice(0, 4), value=0.5), "make it about 4"),
+        (_gru(slice(0, 12)), "change only the update gate"),  # every block
+        (_lstm_classifier(), "build a GRU classifier"),
+        (None, "not attempted"),
+    ]:
+        capsys.readouterr()
+        assert bool(checks.check_open_gru(wrong)) is False
+        assert hint in capsys.readouterr().out
+
+
+def test_beats_simple_rnn_check_wants_a_trained_masked_stacked_lstm(capsys):
     import keras
     import numpy as np
 
@@ -276,173 +830,319 @@ def test_beats_simple_rnn_check_wants_a_trained_lstm_that_beats_the_f1(capsys):
     x = np.array([[2, 3, 0, 0], [4, 5, 0, 0]] * 6)
     y = np.array([1, 0] * 6)
 
-    def model(kind, mask=True):
-        layer = keras.layers.LSTM(4) if kind == "lstm" else keras.layers.SimpleRNN(4)
+    def model(kind, mask=True, depth=2):
+        def recurrent(last):
+            if kind == "lstm":
+                return keras.layers.LSTM(4, return_sequences=not last)
+            return keras.layers.SimpleRNN(4, return_sequences=not last)
+
+        stack = [recurrent(last=d == depth - 1) for d in range(depth)]
         return keras.Sequential(
-            [keras.Input((4,)), keras.layers.Embedding(8, 4, mask_zero=mask), layer,
+            [keras.Input((4,)), keras.layers.Embedding(8, 4, mask_zero=mask), *stack,
              keras.layers.Dense(1, activation="sigmoid")]
         )  # fmt: skip
 
     assert bool(checks.check_beats_simple_rnn(model("simple_rnn"), x, y, 0.5)) is False
     assert "no LSTM" in capsys.readouterr().out
+    assert bool(checks.check_beats_simple_rnn(model("lstm", depth=1), x, y, 0.5)) is False
+    assert "stack a second one" in capsys.readouterr().out  # the lesson's single LSTM
     assert bool(checks.check_beats_simple_rnn(model("lstm", mask=False), x, y, 0.5)) is False
     assert "mask the padding" in capsys.readouterr().out
     lstm = model("lstm")
-    assert bool(checks.check_beats_simple_rnn(lstm, x, y, 0.0)) is False  # untrained (F1 0.444
-    assert "not been trained" in capsys.readouterr().out  # beat 0.382 in the notebook)
-    lstm.compile(optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy")
+    assert bool(checks.check_beats_simple_rnn(lstm, x, y, 0.0)) is False  # untrained
+    assert "not been trained" in capsys.readouterr().out
+    lstm.compile(keras.optimizers.Adam(0.05), loss="binary_crossentropy", run_eagerly=True)
     assert bool(checks.check_beats_simple_rnn(lstm, x, y, 0.0)) is False  # compiled, not fit
     assert "not been trained" in capsys.readouterr().out
-    lstm.fit(x, y, epochs=30, verbose=0)
+    lstm.fit(x, y, epochs=10, verbose=0)  # eagerly: faster than tracing for 10 tiny steps
     assert bool(checks.check_beats_simple_rnn(lstm, x, y, 0.5)) is True
     assert bool(checks.check_beats_simple_rnn(lstm, x, y, 1.0)) is False  # cannot beat a perfect F1
     assert "does not beat" in capsys.readouterr().out
 
 
 # --------------------------------------------------------------------------- notebook 07
-def _seed_generator(first_stride: int = 2, dense_activation: str | None = "relu"):
-    """The seed's generator (three transposed convolutions, ReLU on Dense), or the fixed one."""
+def _upsampling_generator(
+    upsamplings=2, padding="same", dense_activation=None, out_activation="tanh", latent_dim=64
+):
+    """The exercise's generator (UpSampling2D + Conv2D blocks), or one with a classic mistake."""
     import keras
     from keras import layers
 
+    blocks = []
+    for _ in range(upsamplings):
+        blocks += [layers.UpSampling2D(), layers.Conv2D(8, 3, padding=padding, use_bias=False)]
+        blocks += [layers.BatchNormalization(), layers.LeakyReLU(negative_slope=0.2)]
     return keras.Sequential(
         [
-            keras.Input(shape=(100,)),
+            keras.Input(shape=(latent_dim,)),
             layers.Dense(7 * 7 * 16, use_bias=False, activation=dense_activation),
             layers.BatchNormalization(),
-            layers.LeakyReLU(),
+            layers.LeakyReLU(negative_slope=0.2),
             layers.Reshape((7, 7, 16)),
-            layers.Conv2DTranspose(8, 4, strides=first_stride, padding="same", use_bias=False),
-            layers.BatchNormalization(),
-            layers.LeakyReLU(),
-            layers.Conv2DTranspose(4, 4, strides=2, padding="same", use_bias=False),
-            layers.BatchNormalization(),
-            layers.LeakyReLU(),
-            layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh"),
+            *blocks,
+            layers.Conv2D(1, 3, padding="same", activation=out_activation),
         ]
     )
 
 
-def test_check_generator_28(capsys):
-    assert bool(checks.check_generator_28(None)) is False
-    assert bool(checks.check_generator_28(_seed_generator())) is False  # the seed's 56x56 output
-    assert "strides=1" in capsys.readouterr().out
-    assert bool(checks.check_generator_28(_seed_generator(first_stride=1))) is False  # ReLU kept
-    assert "relu" in capsys.readouterr().out
-    assert checks.check_generator_28(_seed_generator(first_stride=1, dense_activation=None))
-
-
-def test_check_frechet_by_hand(capsys):
-    a, b = [[1.0], [3.0], [5.0], [7.0]], [[2.0], [2.5], [3.0], [3.5]]
-    mean_term = (4 - 2.75) ** 2
-    for wrong, hint in (
-        (mean_term, "mean term"),
-        (mean_term + (5**0.5 - 1.25**0.5 / 2) ** 2, "ddof=1"),
-        (mean_term + (20 / 3 - 1.25 / 3) ** 2, "not variances"),
-        (3.0, "not it"),
-    ):
-        assert bool(checks.check_frechet_by_hand(wrong, a, b)) is False
-        assert hint in capsys.readouterr().out
-    expected = mean_term + ((20 / 3) ** 0.5 - (1.25 / 3) ** 0.5) ** 2
-    assert bool(checks.check_frechet_by_hand(expected**0.5, a, b)) is False
-    assert "square root" in capsys.readouterr().out
-    assert bool(checks.check_frechet_by_hand(expected, a, b)) is True
-
-
-def test_check_balanced_gan(capsys):
+def test_check_upsampling_generator(capsys):
     from course_utils import gan
 
-    def small(**settings):
-        return gan.build_compiled_dcgan(
-            generator=gan.build_generator(8, 4),
-            discriminator=gan.build_discriminator(4),
-            **settings,
-        )
+    assert bool(checks.check_upsampling_generator(None)) is False
+    assert bool(checks.check_upsampling_generator(_upsampling_generator())) is True
+    for wrong, hint in [
+        (_upsampling_generator(upsamplings=3), "use two"),  # the seed's 56x56 again
+        (_upsampling_generator(padding="valid"), "padding='same'"),
+        (_upsampling_generator(out_activation=None), "tanh"),
+        (_upsampling_generator(dense_activation="relu"), "linear"),  # the seed's Dense ReLU
+        (_upsampling_generator(latent_dim=100), "keras.Input(shape=(64,))"),
+        (gan.build_generator(), "not Conv2DTranspose"),  # the lesson's generator
+    ]:
+        capsys.readouterr()
+        assert bool(checks.check_upsampling_generator(wrong)) is False
+        assert hint in capsys.readouterr().out
 
-    assert bool(checks.check_balanced_gan(gan.build_generator(8, 4))) is False  # not a DCGAN
-    collapsed = small(d_learning_rate=2e-5, g_learning_rate=2e-3, label_smoothing=0.0)
-    assert bool(checks.check_balanced_gan(collapsed)) is False
-    assert "label_smoothing=0.1" in capsys.readouterr().out
-    assert bool(checks.check_balanced_gan(small(d_learning_rate=2e-5))) is False
-    assert "discriminator's learning rate" in capsys.readouterr().out
-    assert bool(checks.check_balanced_gan(small(beta_1=0.9))) is False  # Adam's default
-    assert "beta_1" in capsys.readouterr().out
-    assert bool(checks.check_balanced_gan(small())) is True
+
+def test_check_frechet_diagonal(capsys):
+    import numpy as np
+
+    from course_utils import gan
+
+    def spread(a, b, statistic=np.std):
+        return np.sum((statistic(a, axis=0, ddof=1) - statistic(b, axis=0, ddof=1)) ** 2)
+
+    def right(a, b):
+        return np.sum((a.mean(axis=0) - b.mean(axis=0)) ** 2) + spread(a, b)
+
+    def from_cov(a, b):  # a different valid implementation: the diagonals of np.cov
+        sd_a, sd_b = (np.sqrt(np.diag(np.cov(f, rowvar=False))) for f in (a, b))
+        return float(((a.mean(0) - b.mean(0)) ** 2).sum() + ((sd_a - sd_b) ** 2).sum())
+
+    assert bool(checks.check_frechet_diagonal(right)) is True
+    assert bool(checks.check_frechet_diagonal(from_cov)) is True
+    for wrong, hint in [
+        (gan.frechet_distance, "full-covariance"),  # the lesson's function
+        (lambda a, b: np.sum((a.mean(0) - b.mean(0)) ** 2 + (a.std(0) - b.std(0)) ** 2), "ddof=1"),
+        (lambda a, b: right(a, b) ** 0.5, "square root"),
+        (lambda a, b: np.sum((a.mean(0) - b.mean(0)) ** 2), "only the mean term"),
+        (lambda a, b: right(a, b) - spread(a, b) + spread(a, b, np.var), "not variances"),
+        (lambda a, b: np.full(3, right(a, b)), "one number"),
+        (lambda a, b: right(a.ravel()[:, None], b.ravel()[:, None]), "per feature"),  # axis=None
+        (lambda a, b: right(a, b[:20]), "not it"),
+    ]:
+        capsys.readouterr()
+        assert bool(checks.check_frechet_diagonal(wrong)) is False
+        assert hint in capsys.readouterr().out
+
+
+def _dcgan_subclass(d_updates=1, g_updates=2, override=True):
+    """A DCGAN subclass whose train_step updates each network the given number of times."""
+    import tensorflow as tf
+
+    from course_utils import gan
+
+    def train_step(self, batch):
+        real_images, _, _ = gan.keras.utils.unpack_x_y_sample_weight(batch)
+        size = gan.keras.ops.shape(real_images)[0]
+        for _ in range(d_updates):
+            with tf.GradientTape() as tape:
+                d_loss, real_logits, fake_logits = self.discriminator_loss(real_images, True)
+            weights = self.discriminator.trainable_weights
+            gradients = tape.gradient(d_loss, weights)
+            self.d_optimizer.apply_gradients(zip(gradients, weights, strict=True))
+        for _ in range(g_updates):
+            noise = gan.keras.random.normal((size, self.latent_dim), seed=self.seed_generator)
+            with tf.GradientTape() as tape:
+                logits = self.discriminator(self.generator(noise, training=True), training=True)
+                g_loss = self.loss_fn(gan.keras.ops.ones((size, 1)), logits)
+            weights = self.generator.trainable_weights
+            gradients = tape.gradient(g_loss, weights)
+            self.g_optimizer.apply_gradients(zip(gradients, weights, strict=True))
+        return self.update_metrics(d_loss, g_loss, real_logits, fake_logits)
+
+    return type("TwoStepDCGAN", (gan.DCGAN,), {"train_step": train_step} if override else {})
+
+
+def test_check_two_step_gan(capsys):
+    from course_utils import gan
+
+    assert bool(checks.check_two_step_gan(_dcgan_subclass())) is True
+    for wrong, hint in [
+        (_dcgan_subclass(override=False), "override train_step"),
+        (_dcgan_subclass(d_updates=2, g_updates=1), "discriminator 2 times"),  # the wrong player
+        (_dcgan_subclass(g_updates=1), "generator 1 time"),
+        (gan.build_compiled_dcgan(generator=gan.build_generator(8, 4)), "the class itself"),
+    ]:
+        capsys.readouterr()
+        assert bool(checks.check_two_step_gan(wrong)) is False
+        assert hint in capsys.readouterr().out
 
 
 # --------------------------------------------------------------------------- notebook 08
-def test_precision_recall_check_accepts_the_pair_and_names_the_classic_mistakes(capsys):
-    (tn, fp), (fn, tp) = checks.EXERCISE_6_1_MATRIX
-    assert bool(checks.check_precision_recall((tp / (tp + fp), tp / (tp + fn)))) is True
-    for wrong, hint in [
-        ((tp / (tp + fn), tp / (tp + fp)), "swapped"),
-        (((tp + tn) / 1000, tp / (tp + fn)), "precision = TP / (TP + FP)"),  # accuracy
-        ((tp / (tp + fp), tn / (tn + fp)), "recall = TP / (TP + FN)"),  # specificity
-        (0.77, "a pair"),
-    ]:
-        capsys.readouterr()
-        assert bool(checks.check_precision_recall(wrong)) is False
-        assert hint in capsys.readouterr().out
-    assert bool(checks.check_precision_recall(None)) is False
-
-
-def test_recall_threshold_check_wants_the_highest_threshold_meeting_the_target(capsys):
+def test_precision_recall_per_class_check_names_the_classic_mistakes(capsys):
     import numpy as np
 
-    y_true = np.array([0, 0, 1, 1, 1, 0, 1])
-    scores = np.array([0.1, 0.4, 0.35, 0.8, 0.7, 0.75, 0.2])
-    # Recall 0.75 needs 3 of the 4 spam scores (0.8, 0.7, 0.35): the threshold is 0.35.
-    assert bool(checks.check_recall_threshold(0.35, y_true, scores, 0.75)) is True
+    from course_utils import evaluation
+
+    def right(matrix):
+        diagonal = np.diag(matrix)
+        return (
+            evaluation.divide(diagonal, matrix.sum(axis=0)),
+            evaluation.divide(diagonal, matrix.sum(axis=1)),
+        )
+
+    def with_lists(matrix):  # a different valid implementation: plain Python lists
+        k = len(matrix)
+        columns = [sum(matrix[i][j] for i in range(k)) for j in range(k)]
+        precision = [matrix[j][j] / columns[j] if columns[j] else 0.0 for j in range(k)]
+        return precision, [matrix[i][i] / sum(matrix[i]) for i in range(k)]
+
+    assert bool(checks.check_precision_recall_per_class(right)) is True
+    assert bool(checks.check_precision_recall_per_class(with_lists)) is True
+    with np.errstate(invalid="ignore"):
+        for wrong, hint in [
+            (lambda m: right(m)[::-1], "swapped the axes"),  # or read the matrix transposed
+            (lambda m: right(m.T), "swapped the axes"),
+            (lambda m: (np.diag(m) / m.sum(0), np.diag(m) / m.sum(1)), "0/0"),  # nan
+            (lambda m: (np.diag(m) / m.sum(), np.diag(m) / m.sum()), "not by all examples"),
+            (lambda m: (m[1, 1] / m[:, 1].sum(), m[1, 1] / m[1].sum()), "per class"),  # spam only
+            (lambda m: right(m)[0], "a pair"),
+            ((100 / 130, 100 / 120), "function"),  # the spam numbers, computed by hand
+        ]:
+            capsys.readouterr()
+            assert bool(checks.check_precision_recall_per_class(wrong)) is False
+            assert hint in capsys.readouterr().out
+
+
+def test_threshold_for_precision_check_wants_the_lowest_threshold_meeting_the_target(capsys):
+    import numpy as np
+
+    from course_utils import evaluation
+
+    def right(y_true, scores, target):
+        fps, tps, thresholds = evaluation.counts_at_thresholds(y_true, scores)
+        return thresholds[np.flatnonzero(tps / (tps + fps) >= target)[-1]]
+
+    def first_drop(y_true, scores, target):  # assumes precision only falls as t falls
+        fps, tps, thresholds = evaluation.counts_at_thresholds(y_true, scores)
+        return thresholds[np.argmin(tps / (tps + fps) >= target) - 1]
+
+    def highest(y_true, scores, target):  # threshold_for_recall's rule, on precision
+        fps, tps, thresholds = evaluation.counts_at_thresholds(y_true, scores)
+        return thresholds[np.argmax(tps / (tps + fps) >= target)]
+
+    def one_too_low(y_true, scores, target):
+        fps, tps, thresholds = evaluation.counts_at_thresholds(y_true, scores)
+        return thresholds[np.flatnonzero(tps / (tps + fps) >= target)[-1] + 1]
+
+    assert bool(checks.check_threshold_for_precision(right)) is True
+    assert bool(checks.check_threshold_for_precision(lambda *a: float(right(*a)) - 1e-9)) is True
     for wrong, hint in [
-        (0.2, "higher threshold"),  # off by one: the 4th spam score, recall 1.0
-        (0.1, "higher threshold"),
-        (0.7, "lower the threshold"),  # only 2 of 4 spam caught
+        (first_drop, "up and down"),
+        (highest, "a lower threshold"),
+        (one_too_low, "too low"),
+        (lambda y, s, t: evaluation.threshold_for_recall(y, s, t), "too low"),
+        (lambda y, s, t: 0.5, "precision"),
+        (lambda y, s, t: [right(y, s, t)], "one threshold"),
     ]:
         capsys.readouterr()
-        assert bool(checks.check_recall_threshold(wrong, y_true, scores, 0.75)) is False
+        assert bool(checks.check_threshold_for_precision(wrong)) is False
         assert hint in capsys.readouterr().out
-    assert bool(checks.check_recall_threshold(None, y_true, scores, 0.75)) is False
 
 
-def test_metric_choice_check_names_the_product_whose_metric_is_wrong(capsys):
-    right = {"a": "recall", "b": "precision", "c": "average precision"}
-    assert bool(checks.check_metric_choice(right)) is True
+def test_precision_at_k_check_names_the_classic_mistakes(capsys):
+    import numpy as np
+
+    def right(y_true, scores, k):
+        return y_true[np.argsort(-scores)[:k]].mean()
+
+    def with_partition(y_true, scores, k):  # a different valid implementation
+        top = np.argpartition(scores, len(scores) - k)[-k:]
+        return float(np.sum(y_true[top])) / k
+
+    assert bool(checks.check_precision_at_k(right)) is True
+    assert bool(checks.check_precision_at_k(with_partition)) is True
     for wrong, hint in [
-        ({**right, "a": "accuracy"}, "(a)"),
-        ({**right, "b": "recall"}, "(b)"),
-        ({**right, "c": "roc_auc"}, "(c)"),  # flattered by the easy negatives
-        ({"a": "recall"}, "keys 'a', 'b' and 'c'"),
+        (lambda y, s, k: y[np.argsort(s)[:k]].mean(), "k lowest scores"),
+        (lambda y, s, k: y[np.argsort(-s)[:k]].sum() / y.sum(), "recall at k"),
+        (lambda y, s, k: y[np.argsort(-s)[: k + 1]].mean(), "one too many"),
+        (lambda y, s, k: y[np.argsort(-s)[:k]].sum() / len(y), "divide by k"),
+        (lambda y, s, k: y[s >= 0.5].mean(), "it is not"),  # a threshold, not the top k
+        (lambda y, s, k: y[np.argsort(-s)[:k]], "one number"),
     ]:
         capsys.readouterr()
-        assert bool(checks.check_metric_choice(wrong)) is False
+        assert bool(checks.check_precision_at_k(wrong)) is False
         assert hint in capsys.readouterr().out
 
 
 # --------------------------------------------------------------------------- notebook 03
-def test_check_causal_mask_names_the_classic_mistakes(capsys):
+def test_sliding_window_mask_check_names_the_classic_mistakes(capsys):
     import numpy as np
 
-    right = np.tril(np.ones((5, 5), dtype=bool))
-    assert bool(checks.check_causal_mask(None)) is False
+    def right(length, window):
+        return np.tril(np.ones((length, length), dtype=bool)) & ~np.tril(
+            np.ones((length, length), dtype=bool), k=-window
+        )
+
+    def with_indices(length, window):  # a different valid implementation, as nested lists
+        return [[0 <= i - j < window for j in range(length)] for i in range(length)]
+
+    def index_grid(length):
+        return np.indices((length, length))
+
+    assert bool(checks.check_sliding_window_mask(None)) is False
     assert "not attempted" in capsys.readouterr().out
+    assert bool(checks.check_sliding_window_mask(right)) is True
+    assert bool(checks.check_sliding_window_mask(with_indices)) is True
     for wrong, hint in [
-        (right.T, "transpose"),
-        (np.tril(right, k=-1), "diagonal"),
-        (right.astype(int), "bool"),
-        (np.tril(np.ones((6, 6), dtype=bool)), "shape (5, 5)"),
+        (lambda n, w: right(n, w).T, "transpose"),
+        (lambda n, w: (lambda i, j: (j <= i) & (i - j <= w))(*index_grid(n)), "one key too many"),
+        (lambda n, w: (lambda i, j: (j < i) & (i - j <= w))(*index_grid(n)), "keep the diagonal"),
+        (lambda n, w: (lambda i, j: abs(i - j) < w)(*index_grid(n)), "later tokens"),
+        (lambda n, w: np.tril(np.ones((n, n), dtype=bool)), "full causal mask"),  # the lesson's
+        (lambda n, w: right(n, w).astype(int), "bool"),
+        (lambda n, w: right(n + 1, w), "shape (6, 6)"),
+        (lambda n, w: right(6, 3), "sliding_window_mask(5, 2) must have shape"),  # hard-coded
     ]:
-        assert bool(checks.check_causal_mask(wrong)) is False
+        capsys.readouterr()
+        assert bool(checks.check_sliding_window_mask(wrong)) is False
         assert hint in capsys.readouterr().out
-    assert bool(checks.check_causal_mask(right)) is True
 
 
-def test_check_uniform_discriminator_value(capsys):
-    import math
+def test_gan_value_from_logits_check_names_the_classic_mistakes(capsys):
+    import keras
+    import numpy as np
 
-    for wrong, hint in [(math.log(4), "sign"), (-math.log(2), "one expectation"), (-1.0, "add")]:
-        assert bool(checks.check_uniform_discriminator_value(wrong)) is False
+    from course_utils import interview
+
+    def sigmoid(x):
+        return 1 / (1 + np.exp(-x))
+
+    def right(real, fake):
+        return interview.gan_value(sigmoid(real), sigmoid(fake))
+
+    def stable(real, fake):  # a different valid implementation: log sigmoid without overflow
+        return float(np.mean(-np.logaddexp(0, -real)) + np.mean(-np.logaddexp(0, fake)))
+
+    def with_keras(real, fake):  # minus the two binary cross-entropies, on logits
+        bce = keras.losses.BinaryCrossentropy(from_logits=True)
+        return -(bce(np.ones_like(real), real) + bce(np.zeros_like(fake), fake))
+
+    for good in (right, stable, with_keras):
+        assert bool(checks.check_gan_value_from_logits(good)) is True
+    for wrong, hint in [
+        (lambda r, f: interview.gan_value(r, f), "sigmoid first"),  # logits as probabilities
+        (lambda r, f: -right(r, f), "mind the sign"),
+        (lambda r, f: right(r, f) / 2, "d_loss averages"),
+        (lambda r, f: np.mean(np.log(sigmoid(r))) + np.mean(np.log(sigmoid(f))), "log(1 - D"),
+        (lambda r, f: right(f, r), "swapped"),
+        (lambda r, f: np.sum(np.log(sigmoid(r))) + np.sum(np.log(1 - sigmoid(f))), "means"),
+        (lambda r, f: -np.log(4), "not V"),  # the guessing value, hard-coded
+        (-1.386, "function"),
+    ]:
+        capsys.readouterr()
+        assert bool(checks.check_gan_value_from_logits(wrong)) is False
         assert hint in capsys.readouterr().out
-    assert bool(checks.check_uniform_discriminator_value(-math.log(4))) is True
 
 
 def test_check_new_entry(capsys):
@@ -466,9 +1166,15 @@ def test_check_new_entry(capsys):
     }
     assert bool(checks.check_new_entry(entry)) is True
     flashcard = {k: v for k, v in entry.items() if k not in ("options", "correct")}
+    asked = {
+        "en": " what is deep learning? Briefly explain its basic principle.",
+        "zh": "什么是深度学习？",
+    }
     for wrong, hint in [
         ({**entry, "difficulty": "trivial"}, "field 'difficulty'"),
         ({**entry, "id": "cnn-output-shape"}, "already in the bank"),
+        ({**entry, "question": asked}, "already asks this question"),  # a copy with a new id
+        ({**entry, "link": "04_cnn_image_classification.ipynb"}, "no notebooks/04_cnn_image"),
         (flashcard, "multiple choice"),
         ([entry], "dict"),
     ]:

@@ -106,5 +106,5 @@ def test_hand_written_package_stays_small():
         if not export.is_generated(path)
     }
     assert sum(hand_written.values()) <= 3000, hand_written
-    retired = {"metrics.py", "text.py", "attention.py", "privacy.py", "welcome.py"}
+    retired = {"metrics.py", "text.py", "attention.py", "privacy.py", "welcome.py", "download.py"}
     assert not retired & set(hand_written), "a topic module is back; write its code in a notebook"

@@ -110,3 +110,15 @@ def test_about_seconds_reads_the_course_phrasings(text, seconds):
 def test_about_seconds_refuses_what_it_cannot_read():
     with pytest.raises(ValueError, match="cannot read"):
         about_seconds("a while")
+
+
+def test_readme_quotes_the_benchmarked_cnn_speedup():
+    """The CNN's time-to-accuracy speed-up in the README is the benchmark's median."""
+    speedup = _results()["quality"]["cnn"]["time_to_accuracy"]["speedup"]
+    stem = next(p.stem for p in NOTEBOOKS if "cnn_training" in p.stem)
+    row = next(
+        line for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+        if f"(notebooks/{stem}.ipynb)" in line
+    )  # fmt: skip
+    quoted = re.findall(r"([\d.]+)× sooner", row)
+    assert quoted == [f"{speedup:.1f}"], f"README says {quoted}; the benchmark {speedup:.2f}"

@@ -93,6 +93,10 @@ def test_solutions_are_hidden_and_checked(path):
             assert cell.metadata.get("jupyter", {}).get("source_hidden") is True
             assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
             assert "check" in cell.source.split("### END SOLUTION")[-1] or "checks." in cell.source
+            assert not cell.get("outputs"), (
+                "a solution cell stores no output: its printed answer would sit under the hidden "
+                "cell (make execute strips it)"
+            )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -24,6 +24,14 @@ def test_image_grid_rejects_bad_shapes(images):
         plotting.image_grid(images)
 
 
+def test_image_grid_symmetric_centres_a_diverging_map_on_zero():
+    images = np.stack([np.full((4, 4), -1.0), np.full((4, 4), 3.0)])
+    fig = plotting.image_grid(images, columns=2, cmap="RdBu_r", symmetric=True)
+    assert [ax.images[0].get_clim() for ax in fig.axes] == [(-3.0, 3.0), (-3.0, 3.0)]
+    plain = plotting.image_grid(images, columns=2)
+    assert plain.axes[0].images[0].get_clim() == (-1.0, -1.0)  # each image scaled on its own
+
+
 def test_image_grid_rejects_wrong_number_of_titles():
     with pytest.raises(ValueError, match="one per image"):
         plotting.image_grid(np.zeros((3, 8, 8)), ["a"])
@@ -45,7 +53,7 @@ def test_confusion_matrix_checks_shape_and_names():
         plotting.confusion_matrix(np.zeros((2, 2)), ["a"])
 
 
-# --------------------------------------------------------------------------- notebook 01
+# --------------------------------------------------------------------------- notebook 02
 def test_privacy_utility_draws_measured_points_and_the_formula():
     fig = plotting.privacy_utility([0.1, 1.0], [0.02, 0.002], [0.021, 0.0021], draws=100)
     ax = fig.axes[0]
@@ -65,14 +73,16 @@ def test_importance_bars_keeps_the_top_features_largest_on_top():
         plotting.importance_bars(["a"], [0.1, 0.2], [0, 0], xlabel="drop")
 
 
+# --------------------------------------------------------------------------- notebook 01
 def test_data_size_curve_is_log_scaled_and_checks_lengths():
-    fig = plotting.data_size_curve([100, 1000], [0.8, 0.9], ylabel="F1")
+    spread = ([0.7, 0.9], [0.9, 0.9])
+    fig = plotting.data_size_curve([100, 1000], [0.8, 0.9], ylabel="F1", spread=spread)
     assert fig.axes[0].get_xscale() == "log" and fig.axes[0].get_ylabel() == "F1"
     with pytest.raises(ValueError, match="one per size"):
         plotting.data_size_curve([100], [0.8, 0.9])
 
 
-# --------------------------------------------------------------------------- notebook 04 (CNN)
+# --------------------------------------------------------------------------- notebooks 04, 05 (CNN)
 def test_conv_filters_one_panel_per_filter_and_rejects_other_ranks():
     fig = plotting.conv_filters(np.random.default_rng(0).normal(size=(3, 3, 2, 5)), columns=4)
     assert len(fig.axes) == 8 and len(fig.axes[4].images) == 1 and not fig.axes[5].images

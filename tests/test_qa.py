@@ -156,7 +156,7 @@ def test_check_links_reports_missing_files_and_anchors(bank, tmp_path):
         encoding="utf-8",
     )
     problems = qa_bank.check_links(bank, tmp_path)
-    assert any("04_cnn_image_classification.ipynb does not exist" in p for p in problems)
+    assert any("04_cnn_convolutions.ipynb does not exist" in p for p in problems)
     assert any("#gan-minimax-value" in p for p in problems)
     assert not any("#attention-by-hand" in p for p in problems)
 
