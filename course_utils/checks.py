@@ -49,17 +49,22 @@ def outcome(status: str, message: str = "") -> Outcome:
     return Outcome(status, message)
 
 
-def exercise(check: Callable[..., str | bool | None]) -> Callable[..., Outcome]:
+def exercise(check: Callable | None = None, *, function: str = "") -> Callable[..., Outcome]:
     """Decorate a check function so it prints a clear outcome and returns an :class:`Outcome`.
 
     Its first argument is the learner's answer; a stub argument means "not attempted yet". A
     returned string is a hint, ``None`` or ``True`` means correct, ``False`` a generic hint.
+    ``@exercise(function="f(x)")`` answers a non-callable answer with "write def f(x)".
     """
+    if check is None:
+        return functools.partial(exercise, function=function)
 
     @functools.wraps(check)
     def wrapper(*args: Any, **kwargs: Any) -> Outcome:
         if not args or any(arg is None or arg is ... for arg in args):  # the stub values
             return outcome("not_attempted", STUB_HINT)
+        if function and not callable(args[0]):
+            return outcome("hint", f"answer must be a function: def {function}: return ...")
         try:
             result = check(*args, **kwargs)
         except Exception as error:  # a wrong answer can fail in any way; report it as a hint
@@ -89,6 +94,11 @@ def choice(answer: Any, correct: str | set[str], hints: dict[str, str] | None = 
     return outcome("hint", (hints or {}).get(key, f"{answer!r} is not right; think again"))
 
 
+def _first_hint(got: Any, mistakes: Any, same: Callable = np.allclose) -> str | None:
+    """The hint of the first ``(wrong value, hint)`` of ``mistakes`` that ``same(got, wrong)``."""
+    return next((hint for wrong, hint in mistakes if same(got, wrong)), None)
+
+
 QUIZZES = Path(__file__).with_name("quizzes.yaml")
 
 
@@ -100,11 +110,8 @@ def _quiz_bank() -> dict[str, dict[str, Any]]:
 
 
 def quiz(quiz_id: str, answer: Any) -> Outcome:
-    """Check the answer to the self-check quiz ``quiz_id``; answers and hints are in quizzes.yaml.
-
-    The answers live in ``course_utils/quizzes.yaml``, not in the notebook, so that no answer sits
-    next to its question.
-    """
+    """Check the answer to the self-check quiz ``quiz_id``; answers and hints are in quizzes.yaml
+    (not in the notebook, so that no answer sits next to its question)."""
     bank = _quiz_bank()
     if quiz_id not in bank:
         raise KeyError(f"no quiz {quiz_id!r} in {QUIZZES.name}; known: {', '.join(sorted(bank))}")
@@ -120,37 +127,32 @@ def demo_sum(answer: Any) -> str | None:
     return None
 
 
-@exercise
+@exercise(function="scale_pixels(images)")
 def check_scale_pixels(answer: Any) -> str | None:
     """Exercise 0.1: ``answer(images)`` maps uint8 grey levels 0-255 to floats 0-1, same shape."""
-    if not callable(answer):
-        return "answer must be a function: def scale_pixels(images): return ..."
     images = np.array([[[0, 51, 255], [128, 255, 3]]] * 2, dtype=np.uint8)  # (2, 2, 3)
     got, want = np.asarray(answer(images.copy())), images / 255
     if got.shape != images.shape:
         return f"keep the shape {images.shape} (Flatten comes later), got {got.shape}"
     if got.dtype.kind not in "f":
         return f"the result holds {got.dtype}, so 51/255 became 0: divide with / (true division)"
-    for wrong, hint in (
+    mistakes = (
         (images / 256, "divide by 255, the largest grey level, so that white becomes exactly 1"),
         ((images - 127.5) / 127.5, "that is the range [-1, 1] (notebook 07's GAN); here 0-1"),
         (images.astype(float), "the grey levels are unchanged: divide them by 255"),
-    ):
-        if np.allclose(got, wrong):
-            return hint
+    )
     if not np.allclose(got, want, atol=1e-6):
-        return "0 (black) must become 0.0 and 255 (white) 1.0: divide every grey level by 255"
+        hint = "0 (black) must become 0.0 and 255 (white) 1.0: divide every grey level by 255"
+        return _first_hint(got, mistakes) or hint
     return None
 
 
 _LAYER_STACKS = ([784, 64, 10], [3, 5, 2], [100, 1], [20, 16, 8, 4])
 
 
-@exercise
+@exercise(function="dense_params(sizes)")
 def check_dense_param_count(answer: Any) -> str | None:
     """Exercise 0.2: ``answer(sizes)``, the weights and biases of Dense layers of these widths."""
-    if not callable(answer):
-        return "answer must be a function: def dense_params(sizes): return ..."
     for sizes in _LAYER_STACKS:
         pairs = list(zip(sizes[:-1], sizes[1:], strict=True))
         got, want = answer(list(sizes)), sum(n * m + m for n, m in pairs)
@@ -210,12 +212,10 @@ def check_compute_optimal_model(answer: Any) -> str | None:
     return None
 
 
-@exercise
+@exercise(function="data_for_target(sizes, scores, target)")
 def check_data_for_target(answer: Any) -> str | None:
     """Exercise 1.2: ``answer(sizes, scores, target)``, the size at which a power law in the error
     (1 - score = a · size^-b, a straight line on log-log axes) reaches ``target``."""
-    if not callable(answer):
-        return "answer must be a function: def data_for_target(sizes, scores, target): return ..."
     sizes = np.array([100.0, 300.0, 1000.0, 3000.0])
     for scale, exponent, target in ((0.5, 0.3, 0.99), (2.0, 0.5, 0.995), (0.3, 0.2, 0.9)):
         scores = 1 - scale * sizes**-exponent
@@ -250,11 +250,9 @@ def _first_records(person_ids: list, cap: int) -> list[bool]:
     return mask
 
 
-@exercise
+@exercise(function="bound_contributions(person_ids, max_per_person)")
 def check_bound_contributions(answer: Any) -> str | None:
     """Exercise 2.2: ``answer(person_ids, max_per_person)`` masks each person's first k records."""
-    if not callable(answer):
-        return "answer must be a function: def bound_contributions(person_ids, max_per_person): return ..."
     names = ["ann", "bob", "ann", "ann", "cy", "bob", "ann"]
     for ids, cap in ((names, 2), (names, 1), (np.array([7, 7, 3, 7, 3, 3, 3, 9]), 3)):
         given = ids.tolist() if isinstance(ids, np.ndarray) else list(ids)
@@ -284,12 +282,10 @@ _HOSTILE_IDS = {
 }  # fmt: skip
 
 
-@exercise
+@exercise(function="safe_path(folder, item_id)")
 def check_safe_path(answer: Any) -> str | None:
     """Exercise 2.1: ``answer(folder, item_id)`` returns ``folder/<item_id>.jpg``, sub-folders
     allowed, or raises ValueError if the file would land outside ``folder`` (links followed)."""
-    if not callable(answer):
-        return "answer must be a function taking (folder, item_id) and returning a Path"
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         (root / "real" / "downloads").mkdir(parents=True)
@@ -368,12 +364,10 @@ def _lstm_preactivations(sequence, kernel, recurrent, bias, mode="right"):
     return np.stack(found)
 
 
-@exercise
+@exercise(function="forget_gates(sequence, kernel, recurrent_kernel, bias)")
 def check_forget_gates(answer: Any) -> str | None:
     """Exercise 6.3: ``answer(sequence, kernel, recurrent_kernel, bias)``, the forget gate of every
     step of an LSTM that starts from zero states, ``(steps, batch, units)``."""
-    if not callable(answer):
-        return "write a function: def forget_gates(sequence, kernel, recurrent_kernel, bias)"
     rng, units = np.random.default_rng(3), 2
     weights = (rng.normal(0, 0.8, (3, 4 * units)), rng.normal(0, 0.8, (units, 4 * units)))
     sequence, weights = rng.normal(size=(2, 4, 3)), (*weights, rng.normal(0, 0.5, 4 * units))
@@ -396,10 +390,8 @@ def check_forget_gates(answer: Any) -> str | None:
     )
     if np.allclose(got, want, atol=1e-5):
         return None
-    for wrong, hint in mistakes:
-        if np.allclose(got, wrong, atol=1e-5):
-            return hint
-    return "f_t = sigmoid(x_t @ kernel + h_(t-1) @ recurrent_kernel + bias)[:, units:2*units]"
+    hint = "f_t = sigmoid(x_t @ kernel + h_(t-1) @ recurrent_kernel + bias)[:, units:2*units]"
+    return _first_hint(got, mistakes, lambda a, b: np.allclose(a, b, atol=1e-5)) or hint
 
 
 @exercise
@@ -411,14 +403,13 @@ def check_open_gru(model: Any) -> str | None:
     if not grus:
         return "build a GRU classifier: build_rnn_classifier('gru', ...), then change its bias"
     cell = grus[0].cell
-    bias = np.asarray(cell.get_weights()[2])
-    units = cell.units
+    bias, units = np.asarray(cell.get_weights()[2]), cell.units
     total = bias.sum(axis=0) if bias.ndim == 2 else bias  # Keras adds the input and recurrent rows
     z, r, h = (float(np.mean(total[k * units : (k + 1) * units])) for k in range(3))
     if max(abs(z), abs(r), abs(h)) < 0.5:
         return (
             "the bias is still Keras' default, 0: the GRU's bias has shape (2, 3 * units), so "
-            "weights[2][UNITS:2*UNITS] selects no row; index the columns: weights[2][:, :UNITS]"
+            "weights[2][UNITS:2*UNITS] selects no row; set one row's columns: weights[2][0, :UNITS]"
         )
     if z < -0.5:
         return "z near 0 replaces the state at every step (h = z*h + (1-z)*h~): use a bias > 0"
@@ -427,6 +418,11 @@ def check_open_gru(model: Any) -> str | None:
         if max(r, h) >= 3:
             return f"that is {which}; the blocks are z, r, h: z is the first UNITS columns"
         return f"z's bias adds up to {z:.1f} (z = {_sigmoid(z):.2f}); make it about 4, z near 0.98"
+    if z > 5.5:
+        return (
+            f"z's bias adds up to {z:.1f}: both rows of the bias count (Keras adds them); set one "
+            "row to about 4 and leave the other at 0"
+        )
     if max(abs(r), abs(h)) >= 0.5:
         return (
             "change only the update gate z (the first UNITS columns); keep r and the candidate at 0"
@@ -434,7 +430,7 @@ def check_open_gru(model: Any) -> str | None:
     rng = np.random.default_rng(0)
     ids = rng.integers(2, model.layers[0].input_dim, size=(4, 60))  # 60 random words
     curve = rnn.gradient_norm_per_timestep(model, ids, rng.integers(0, 2, size=4))
-    if not (ratio := curve[0] / curve[-1]) > 1e-3:
+    if not (ratio := curve[0] / curve[-1]) > 1e-3:  # also catches a nan from a 0 gradient
         return f"the first word's gradient is {ratio:.1e} of the last word's: use a fresh model"
     return None
 
@@ -685,11 +681,8 @@ def check_bn_dropout_model(
         )
     if history.model is not model:
         return "that History comes from another model; pass the one fit_with_recipe returned"
-    samples, steps, epochs = (
-        history.params.get("samples"),
-        history.params["steps"],
-        len(history.epoch),
-    )
+    samples, steps = history.params.get("samples"), history.params["steps"]
+    epochs = len(history.epoch)
     if samples is None:
         return "train it with fit_with_recipe: it records in the History how many images it used"
     if epochs > max_epochs:
@@ -769,14 +762,12 @@ def check_upsampling_generator(model: Any) -> str | None:
     return None
 
 
-@exercise
+@exercise(function="frechet_diagonal(features_a, features_b)")
 def check_frechet_diagonal(answer: Any) -> str | None:
     """Exercise 7.2: ``answer(features_a, features_b)``, the Fréchet distance of Gaussians with
     diagonal covariances: sum over features of (mu_a - mu_b)^2 + (sigma_a - sigma_b)^2."""
     from . import gan
 
-    if not callable(answer):
-        return "answer must be a function: def frechet_diagonal(features_a, features_b): return ..."
     rng = np.random.default_rng(0)
     mixing = np.array([[1.0, 0.8, 0.0], [0.0, 0.6, 0.5], [0.0, 0.0, 1.2]])
     a, b = rng.normal(size=(40, 3)) @ mixing, rng.normal(0.5, 1.5, size=(30, 3))
@@ -804,10 +795,8 @@ def check_frechet_diagonal(answer: Any) -> str | None:
         (a.mean() - b.mean()) ** 2 + (a.std(ddof=1) - b.std(ddof=1)) ** 2: "those are statistics "
         "of all the numbers at once: compute them per feature (axis=0), then sum",
     }
-    for wrong, hint in mistakes.items():
-        if math.isclose(got, wrong, rel_tol=1e-6):
-            return hint
-    return f"{got:.4g} is not it: sum (mu_a - mu_b)^2 + (sigma_a - sigma_b)^2 over the features"
+    hint = f"{got:.4g} is not it: sum (mu_a - mu_b)^2 + (sigma_a - sigma_b)^2 over the features"
+    return _first_hint(got, mistakes.items(), lambda a, b: math.isclose(a, b, rel_tol=1e-6)) or hint
 
 
 @exercise
@@ -833,7 +822,14 @@ def check_two_step_gan(answer: Any) -> str | None:
         run_eagerly=True,  # one step: no graph to trace
     )
     images = np.random.default_rng(0).uniform(-1, 1, (4, 28, 28, 1)).astype("float32")
-    logs = model.fit(images, epochs=1, batch_size=4, verbose=0).history
+    try:
+        logs = model.fit(images, epochs=1, batch_size=4, verbose=0).history
+    except Exception as error:  # e.g. a train_step that returns {} fails inside Keras
+        return (
+            f"training one batch failed ({type(error).__name__}); does train_step end with "
+            "return self.update_metrics(...), as DCGAN's does?"
+        )
+    draws = int(model.seed_generator.state.numpy()[-1])  # one per keras.random.normal call
     d_steps, g_steps = (
         int(opt.iterations.numpy()) for opt in (model.d_optimizer, model.g_optimizer)
     )
@@ -843,17 +839,20 @@ def check_two_step_gan(answer: Any) -> str | None:
         return (
             f"one batch updated the generator {g_steps} time(s), not 2: repeat its update in a loop"
         )
+    if draws < 3:
+        return (
+            f"the batch drew noise {draws} time(s): draw fresh noise for the discriminator and for "
+            "each generator update, with keras.random.normal(..., seed=self.seed_generator)"
+        )
     if not {"d_loss", "g_loss"} <= set(logs):
         return "return self.update_metrics(...) at the end of train_step, as DCGAN does"
     return None
 
 
-@exercise
+@exercise(function="sliding_window_mask(length, window)")
 def check_sliding_window_mask(answer: Any) -> str | None:
     """Exercise 3.1: ``answer(length, window)``, True where key j is one of the ``window`` last
     positions up to query i: ``i - window < j <= i``."""
-    if not callable(answer):
-        return "answer must be a function: def sliding_window_mask(length, window): return ..."
     for length, window in ((6, 3), (5, 2), (4, 1), (3, 5)):
         i, j = np.indices((length, length))
         got, want = np.asarray(answer(length, window)), (j <= i) & (i - j < window)
@@ -875,18 +874,15 @@ def check_sliding_window_mask(answer: Any) -> str | None:
                        "window-1 positions back"),
         }  # fmt: skip
         if not np.array_equal(got, want):
-            for wrong, hint in mistakes.values():
-                if np.array_equal(got, wrong):
-                    return f"{case}: {hint}"
+            if hint := _first_hint(got, mistakes.values(), np.array_equal):
+                return f"{case}: {hint}"
             return f"{case} is wrong: query i may attend to keys i-window+1, ..., i (and j >= 0)"
     return None
 
 
-@exercise
+@exercise(function="gan_value_from_logits(real_logits, fake_logits)")
 def check_gan_value_from_logits(answer: Any) -> str | None:
     """Exercise 3.2: ``answer(real_logits, fake_logits)`` = V(D, G) for a D that outputs logits."""
-    if not callable(answer):
-        return "answer must be a function: def gan_value_from_logits(real_logits, fake_logits)"
     real, fake = np.array([2.0, 0.5, -1.0, 3.0]), np.array([-2.5, 0.3, -0.7])
 
     def log_sigmoid(x):
@@ -920,10 +916,8 @@ def check_gan_value_from_logits(answer: Any) -> str | None:
         log_sigmoid(real).sum() + log_sigmoid(-fake).sum(): "the expectations are means over "
         "each batch, not sums",
     }
-    for wrong, hint in mistakes.items():
-        if math.isclose(got, wrong, rel_tol=1e-5):
-            return hint
-    return f"{got:.4f} is not V: with D = sigmoid(logit), V = mean log D(x) + mean log(1 - D(G(z)))"
+    hint = f"{got:.4f} is not V: with D = sigmoid(logit), V = mean log D(x) + mean log(1 - D(G(z)))"
+    return _first_hint(got, mistakes.items(), lambda a, b: math.isclose(a, b, rel_tol=1e-5)) or hint
 
 
 @exercise
@@ -935,6 +929,8 @@ def check_new_entry(entry: Any) -> str | None:
 
     if not isinstance(entry, Mapping):
         return "write the entry as a dict, like one item of data/interview_qa.yaml"
+    if entry.get("source") != "course":
+        return "a question you write yourself has source: course (no seed block)"
     bank = qa.load_bank()
     problems = qa.validate_entry(entry, bank.topics)
     if problems:
@@ -944,8 +940,6 @@ def check_new_entry(entry: Any) -> str | None:
     asked = {question.question["en"].strip().lower() for question in bank.questions}
     if entry["question"]["en"].strip().lower() in asked:
         return "the bank already asks this question; write a new one"
-    if entry["source"] != "course":
-        return "a question you write yourself has source: course"
     if "options" not in entry:
         return "make it multiple choice: add options (a list of {en, zh}) and correct"
     notebook, folder = entry["link"].split("#")[0], config.REPO_ROOT / "notebooks"
@@ -963,12 +957,10 @@ _MATRICES = (
 )
 
 
-@exercise
+@exercise(function="precision_recall_per_class(matrix)")
 def check_precision_recall_per_class(answer: Any) -> str | None:
     """Exercise 8.1: ``answer(matrix)`` returns ``(precision, recall)``, one value per class, from a
     confusion matrix with true classes in rows; 0.0 for a class never predicted."""
-    if not callable(answer):
-        return "answer must be a function: def precision_recall_per_class(matrix): return ..."
     for matrix in _MATRICES:
         m = np.array(matrix, dtype=float)
         diagonal, predicted, actual = np.diag(m), m.sum(axis=0), m.sum(axis=1)
@@ -1002,12 +994,10 @@ def _ranking(seed: int) -> tuple[np.ndarray, np.ndarray]:
     return y_true, np.sort(rng.uniform(0.02, 0.98, len(y_true)))[::-1]
 
 
-@exercise
+@exercise(function="threshold_for_precision(y_true, scores, target_precision)")
 def check_threshold_for_precision(answer: Any) -> str | None:
     """Exercise 8.2: ``answer(y_true, scores, target_precision)``, the lowest threshold whose
     precision (flagging ``scores >= t``) reaches the target: it catches the most positives."""
-    if not callable(answer):
-        return "write a function: def threshold_for_precision(y_true, scores, target_precision)"
     for seed, target in ((0, 0.75), (1, 2 / 3), (2, 0.6)):
         y_true, scores = _ranking(seed)
         flagged = np.arange(1, len(scores) + 1)  # flag the top k, k = 1, 2, ...
@@ -1020,6 +1010,12 @@ def check_threshold_for_precision(answer: Any) -> str | None:
         reached = y_true[flags].mean() if flags.any() else 1.0
         if reached < target - 1e-12:
             return f"that threshold is too low: its precision {reached:.3f} is below {target:.3f}"
+        strict = np.flatnonzero(precision_at > target + 1e-12)
+        if flags.sum() < np.sum(scores >= lowest) and len(strict) and got == scores[strict[-1]]:
+            return (
+                f"'reaches' means >=: a threshold whose precision equals {target:.3f} qualifies "
+                "and catches more positives"
+            )
         if flags.sum() < np.sum(scores >= lowest):
             return (
                 f"precision {reached:.3f} meets the target {target:.3f}, but a lower threshold "
@@ -1029,12 +1025,10 @@ def check_threshold_for_precision(answer: Any) -> str | None:
     return None
 
 
-@exercise
+@exercise(function="precision_at_k(y_true, scores, k)")
 def check_precision_at_k(answer: Any) -> str | None:
     """Exercise 8.3: ``answer(y_true, scores, k)``, the share of positives among the ``k``
     highest scores."""
-    if not callable(answer):
-        return "answer must be a function: def precision_at_k(y_true, scores, k): return ..."
     rng = np.random.default_rng(0)
     y_true = (rng.random(40) < 0.3).astype(int)
     scores = 0.3 * y_true + rng.uniform(0, 0.7, 40)  # distinct scores
@@ -1052,8 +1046,7 @@ def check_precision_at_k(answer: Any) -> str | None:
             ranked[:k].sum() / len(y_true): "divide by k, the number flagged, not by all examples",
         }
         if not math.isclose(float(got), ranked[:k].mean()):
-            for wrong, hint in mistakes.items():
-                if math.isclose(float(got), wrong):
-                    return f"k={k}: {hint}"
+            if hint := _first_hint(float(got), mistakes.items(), math.isclose):
+                return f"k={k}: {hint}"
             return f"for k={k} it is not {float(got):.3f}: take the share of positives in the top k"
     return None

@@ -317,12 +317,9 @@ def load_imdb(source: str = "auto", *, verbose: bool = True) -> tuple:
 def load_dataset(name: str, source: str = "auto", **kwargs: Any) -> tuple:
     """Load a course dataset by name (one of ``DATASETS``); ``kwargs`` go to its loader."""
     _check_choice(name, DATASETS, "dataset name")
-    loaders = {
-        "mnist": load_mnist,
-        "fashion_mnist": load_fashion_mnist,
-        "spam": load_spam,
-        "imdb": load_imdb,
-    }
+    loaders = dict(
+        mnist=load_mnist, fashion_mnist=load_fashion_mnist, spam=load_spam, imdb=load_imdb
+    )
     return loaders[name](source, **kwargs)
 
 

@@ -18,6 +18,12 @@ def use_course_style() -> None:
     })  # fmt: skip
 
 
+def _squeeze_channel(images: np.ndarray, ndim: int = 4) -> np.ndarray:
+    """``images`` as an array without its single channel axis, if it has ``ndim`` axes."""
+    images = np.asarray(images)
+    return images[..., 0] if images.ndim == ndim else images
+
+
 def image_grid(
     images: np.ndarray,
     titles: Sequence[str] | None = None,
@@ -108,10 +114,7 @@ def confusion_matrix(
     _annotated_matrix(ax, shown, texts, fontsize=7)
     ax.set_xticks(range(k), names, rotation=45, ha="right", fontsize=8)
     ax.set_yticks(range(k), names, fontsize=8)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
-    if title:
-        ax.set_title(title)
+    ax.set(xlabel="predicted", ylabel="true", title=title)
     fig.tight_layout()
     return fig
 
@@ -185,9 +188,7 @@ def data_size_curve(
     if spread is not None:
         ax.fill_between(sizes, *spread, alpha=0.25, label="range over draws")
         ax.legend(loc="lower right")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title("Learning curve: returns diminish with data")
+    ax.set(xlabel=xlabel, ylabel=ylabel, title="Learning curve: returns diminish with data")
     return fig
 
 
@@ -209,8 +210,7 @@ def length_histogram(
         ax.axvline(chosen, color="tab:red", linewidth=2)
         label = f" chosen {chosen}\n covers {np.mean(lengths <= chosen):.0%}"
         ax.text(chosen, ax.get_ylim()[1] * 0.6, label, color="tab:red", fontsize=9)
-    ax.set_xlabel(f"tokens per text (cut at the 99th percentile, {upper:.0f})")
-    ax.set_ylabel("texts")
+    ax.set(xlabel=f"tokens per text (cut at the 99th percentile, {upper:.0f})", ylabel="texts")
     fig.tight_layout()
     return fig
 
@@ -229,11 +229,7 @@ def gradient_norms(
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
     for label, curve in curves.items():
         ax.semilogy(np.maximum(np.asarray(curve, dtype=float), 1e-30), label=label)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("mean ||d loss / d e_t||")
-    if ylim is not None:
-        ax.set_ylim(*ylim)
-    ax.set_title(title)
+    ax.set(xlabel=xlabel, ylabel="mean ||d loss / d e_t||", title=title, ylim=ylim)
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
@@ -270,43 +266,23 @@ def word_importance_bars(
 def conv_filters(kernel: np.ndarray, *, columns: int = 8, title: str = "") -> plt.Figure:
     """Show the first input channel of each filter of a ``Conv2D`` kernel (red > 0, blue < 0).
 
-    Args:
-        kernel: ``(kernel_height, kernel_width, in_channels, filters)`` array (``layer.kernel``).
-        columns: filters per row.
-        title: optional title of the figure.
-
-    Raises:
-        ValueError: ``kernel`` is not 4-D.
+    ``kernel`` is ``layer.kernel``, ``(kernel_height, kernel_width, in_channels, filters)``
+    (else ValueError); ``columns`` filters per row.
     """
     kernel = np.asarray(kernel)
     if kernel.ndim != 4:
         raise ValueError(
             f"kernel must be (kernel_height, kernel_width, in_channels, filters), got {kernel.shape}."
         )
-    count = kernel.shape[-1]
-    rows = int(np.ceil(count / columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(columns * 0.7, rows * 0.75), squeeze=False)
-    limit = np.abs(kernel[:, :, 0, :]).max()
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i < count:
-            ax.imshow(kernel[:, :, 0, i], cmap="RdBu_r", vmin=-limit, vmax=limit)
-    if title:
-        fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
-    return fig
+    filters = np.moveaxis(kernel[:, :, 0, :], -1, 0)
+    return image_grid(
+        filters, columns=columns, cmap="RdBu_r", size=0.7, suptitle=title, symmetric=True
+    )
 
 
 def feature_maps(maps: Mapping[str, np.ndarray], *, per_layer: int = 8) -> plt.Figure:
-    """One row per layer: the first ``per_layer`` channels of each activation map.
-
-    Args:
-        maps: ``{layer name: (height, width, channels) array}`` for one image.
-        per_layer: channels shown per layer.
-
-    Raises:
-        ValueError: ``maps`` is empty.
-    """
+    """One row per layer of ``maps`` (``{layer name: (height, width, channels)}`` for one image):
+    the first ``per_layer`` channels of each activation map. Empty ``maps``: ValueError."""
     if not maps:
         raise ValueError("maps is empty; pass {layer name: (height, width, channels) array}.")
     fig, axes = plt.subplots(
@@ -329,19 +305,10 @@ def heatmaps(
 ) -> plt.Figure:
     """Two rows: the images, then each image with its heat map (saliency, occlusion ...) on top.
 
-    Args:
-        images: ``(n, height, width)`` or ``(n, height, width, 1)`` array.
-        maps: ``(n, height, width)`` array, one map per image, on one scale for all: 0 (dark)
-            to 1 (bright); values outside are clipped.
-        titles: optional title per image.
-
-    Raises:
-        ValueError: images and maps of different shapes.
+    ``images`` is ``(n, height, width[, 1])``; ``maps`` ``(n, height, width)``, one per image, on
+    one scale: 0 (dark) to 1 (bright), values outside clipped. Other shapes raise ValueError.
     """
-    images = np.asarray(images)
-    if images.ndim == 4:
-        images = images[..., 0]
-    maps = np.asarray(maps)
+    images, maps = _squeeze_channel(images), np.asarray(maps)
     if images.shape != maps.shape:
         raise ValueError(f"images {images.shape} and maps {maps.shape} must have the same shape.")
     count = len(images)
@@ -366,18 +333,10 @@ def prediction_with_saliency(
 ) -> plt.Figure:
     """One prediction: the image, its saliency map on top of it, and the class probabilities.
 
-    Args:
-        image: ``(height, width)`` or ``(height, width, 1)`` array.
-        probabilities: ``(num_classes,)`` predicted probabilities; the largest is highlighted.
-        saliency: ``(height, width)`` map.
-        class_names: ``num_classes`` labels; defaults to 0..num_classes-1.
-
-    Raises:
-        ValueError: ``class_names`` does not match the number of probabilities.
+    ``image`` is ``(height, width[, 1])``, ``saliency`` ``(height, width)``; the largest of the
+    ``probabilities`` is highlighted. ``class_names`` (default 0..k-1) of another count: ValueError.
     """
-    image = np.asarray(image)
-    if image.ndim == 3:
-        image = image[..., 0]
+    image = _squeeze_channel(image, ndim=3)
     probabilities = np.asarray(probabilities)
     count = len(probabilities)
     names = list(class_names) if class_names is not None else [str(i) for i in range(count)]
@@ -404,8 +363,7 @@ def prediction_with_saliency(
 
 def gan_samples(images: np.ndarray, *, columns: int = 10, title: str = "") -> plt.Figure:
     """A compact grid of generated digits ``(n, height, width[, 1])`` in [-1, 1] (``tanh``)."""
-    images = np.asarray(images)
-    images = images[..., 0] if images.ndim == 4 else images
+    images = _squeeze_channel(images)
     rows = int(np.ceil(len(images) / columns))
     figsize = (columns * 0.55, rows * 0.55 + 0.3)
     fig, axes = plt.subplots(rows, columns, figsize=figsize, squeeze=False)
@@ -478,8 +436,7 @@ def gan_interpolation(rows: Mapping[str, np.ndarray]) -> plt.Figure:
     figsize = (steps * 0.7, 0.8 + 0.55 * len(rows))
     fig, axes = plt.subplots(len(rows), steps, figsize=figsize, squeeze=False)
     for row, (name, images) in enumerate(rows.items()):
-        images = np.asarray(images)
-        images = images[..., 0] if images.ndim == 4 else images
+        images = _squeeze_channel(images)
         for column, ax in enumerate(axes[row]):
             ax.imshow(images[column], cmap="gray", vmin=-1, vmax=1)
             ax.set(xticks=[], yticks=[])
@@ -528,13 +485,11 @@ def densities_and_discriminators(
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
     ax.fill_between(x, p_data, alpha=0.3, label="p_data (real)")
     ax.fill_between(x, p_generator, alpha=0.3, label="p_g (generator)")
-    ax.set_xlabel("x")
-    ax.set_ylabel("density")
+    ax.set(xlabel="x", ylabel="density")
     twin = ax.twinx()
     for (label, values), style in zip(discriminators.items(), ("-", "--", ":", "-."), strict=False):
         twin.plot(x, values, style, color="black", label=label)
-    twin.set_ylim(-0.02, 1.02)
-    twin.set_ylabel("D(x)")
+    twin.set(ylim=(-0.02, 1.02), ylabel="D(x)")
     twin.grid(False)
     handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
     ax.legend(handles, [h.get_label() for h in handles], fontsize=8, loc="upper left")

@@ -88,12 +88,11 @@ def _quiet_native_stderr() -> Iterator[None]:
 
 
 def setup_notebook(seed: int = 42, *, verbose: bool = True) -> Environment:
-    """Prepare a notebook: quiet logs, seeds, plot style, version checks, one-line banner.
+    """Prepare a notebook (once, in the Setup cell): quiet logs, seeds, plot style, versions.
 
-    Call it once in the Setup cell. It sets ``KERAS_BACKEND=tensorflow`` if unset, imports
-    TensorFlow quietly (logical devices can still be configured after it), seeds Python, NumPy
-    and TensorFlow with ``keras.utils.set_random_seed`` and, if ``verbose``, prints the mode and
-    the datasets present. Returns the :class:`Environment` facts.
+    Sets ``KERAS_BACKEND=tensorflow`` if unset, imports TensorFlow quietly, seeds Python, NumPy
+    and TensorFlow; if ``verbose``, prints the mode and the datasets present. Returns the
+    :class:`Environment` facts.
 
     Raises:
         TypeError: ``seed`` is not an int.

@@ -805,15 +805,16 @@ def _lstm_classifier():
 
 
 def test_open_gru_check_wants_the_update_gate_bias(capsys):
-    assert bool(checks.check_open_gru(_gru(slice(0, 4)))) is True  # both bias rows: 8 in all
     assert bool(checks.check_open_gru(_gru(slice(0, 4), rows=(0,)))) is True  # one row: 4
+    assert bool(checks.check_open_gru(_gru(slice(0, 4), value=2.0))) is True  # 2 + 2 = 4
     for wrong, hint in [
+        (_gru(slice(0, 4)), "adds up to 8.0"),  # 4 in both rows: the statement says 4 in all
         (_gru(), "still Keras' default"),  # weights[2][UNITS:2*UNITS] = 4 selects no row
         (_gru(slice(4, 8)), "reset gate r"),  # the LSTM's second block
         (_gru(slice(8, 12)), "candidate"),
         (_gru(slice(0, 4), value=-4.0), "bias > 0"),
         (_gru(slice(0, 4), value=0.5), "make it about 4"),
-        (_gru(slice(0, 12)), "change only the update gate"),  # every block
+        (_gru(slice(0, 12), rows=(0,)), "change only the update gate"),  # every block
         (_lstm_classifier(), "build a GRU classifier"),
         (None, "not attempted"),
     ]:
@@ -935,7 +936,7 @@ def test_check_frechet_diagonal(capsys):
         assert hint in capsys.readouterr().out
 
 
-def _dcgan_subclass(d_updates=1, g_updates=2, override=True):
+def _dcgan_subclass(d_updates=1, g_updates=2, override=True, fresh_noise=True, returns=True):
     """A DCGAN subclass whose train_step updates each network the given number of times."""
     import tensorflow as tf
 
@@ -950,15 +951,17 @@ def _dcgan_subclass(d_updates=1, g_updates=2, override=True):
             weights = self.discriminator.trainable_weights
             gradients = tape.gradient(d_loss, weights)
             self.d_optimizer.apply_gradients(zip(gradients, weights, strict=True))
+        noise = gan.keras.random.normal((size, self.latent_dim), seed=self.seed_generator)
         for _ in range(g_updates):
-            noise = gan.keras.random.normal((size, self.latent_dim), seed=self.seed_generator)
+            if fresh_noise:
+                noise = gan.keras.random.normal((size, self.latent_dim), seed=self.seed_generator)
             with tf.GradientTape() as tape:
                 logits = self.discriminator(self.generator(noise, training=True), training=True)
                 g_loss = self.loss_fn(gan.keras.ops.ones((size, 1)), logits)
             weights = self.generator.trainable_weights
             gradients = tape.gradient(g_loss, weights)
             self.g_optimizer.apply_gradients(zip(gradients, weights, strict=True))
-        return self.update_metrics(d_loss, g_loss, real_logits, fake_logits)
+        return self.update_metrics(d_loss, g_loss, real_logits, fake_logits) if returns else {}
 
     return type("TwoStepDCGAN", (gan.DCGAN,), {"train_step": train_step} if override else {})
 
@@ -971,6 +974,8 @@ def test_check_two_step_gan(capsys):
         (_dcgan_subclass(override=False), "override train_step"),
         (_dcgan_subclass(d_updates=2, g_updates=1), "discriminator 2 times"),  # the wrong player
         (_dcgan_subclass(g_updates=1), "generator 1 time"),
+        (_dcgan_subclass(fresh_noise=False), "fresh noise"),  # one draw for both G updates
+        (_dcgan_subclass(returns=False), "return self.update_metrics"),  # {} crashes in fit
         (gan.build_compiled_dcgan(generator=gan.build_generator(8, 4)), "the class itself"),
     ]:
         capsys.readouterr()
@@ -1035,10 +1040,15 @@ def test_threshold_for_precision_check_wants_the_lowest_threshold_meeting_the_ta
         fps, tps, thresholds = evaluation.counts_at_thresholds(y_true, scores)
         return thresholds[np.flatnonzero(tps / (tps + fps) >= target)[-1] + 1]
 
+    def strictly_above(y_true, scores, target):  # '>' where the target says 'reaches'
+        fps, tps, thresholds = evaluation.counts_at_thresholds(y_true, scores)
+        return thresholds[np.flatnonzero(tps / (tps + fps) > target + 1e-12)[-1]]
+
     assert bool(checks.check_threshold_for_precision(right)) is True
     assert bool(checks.check_threshold_for_precision(lambda *a: float(right(*a)) - 1e-9)) is True
     for wrong, hint in [
         (first_drop, "up and down"),
+        (strictly_above, "'reaches' means >="),
         (highest, "a lower threshold"),
         (one_too_low, "too low"),
         (lambda y, s, t: evaluation.threshold_for_recall(y, s, t), "too low"),
@@ -1172,6 +1182,7 @@ def test_check_new_entry(capsys):
     }
     for wrong, hint in [
         ({**entry, "difficulty": "trivial"}, "field 'difficulty'"),
+        ({**entry, "source": "seed"}, "source: course"),  # not the schema's seed-block message
         ({**entry, "id": "cnn-output-shape"}, "already in the bank"),
         ({**entry, "question": asked}, "already asks this question"),  # a copy with a new id
         ({**entry, "link": "04_cnn_image_classification.ipynb"}, "no notebooks/04_cnn_image"),

@@ -86,6 +86,20 @@ def test_committed_outputs_are_from_a_clean_full_run(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_check_cells_show_a_message_not_out_true(path):
+    """A check prints its verdict; the stored outputs show no bare `Out: True` / `Out: False`."""
+    for cell in _read(path).cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            shown = output.get("data", {}).get("text/plain", "")
+            shown = "".join(shown) if isinstance(shown, list) else shown
+            assert not (
+                output.get("output_type") == "execute_result" and shown in ("True", "False")
+            ), (
+                f"bare {shown} under: {cell.source[-120:]!r}; re-run the notebook (checks return an Outcome)"
+            )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_solutions_are_hidden_and_checked(path):
     nb = _read(path)
     for cell in nb.cells:
