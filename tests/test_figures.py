@@ -122,3 +122,28 @@ def test_readme_quotes_the_benchmarked_cnn_speedup():
     )  # fmt: skip
     quoted = re.findall(r"([\d.]+)× sooner", row)
     assert quoted == [f"{speedup:.1f}"], f"README says {quoted}; the benchmark {speedup:.2f}"
+
+
+def test_cnn_lesson_quotes_the_benchmark():
+    """Notebook 05's benchmark figures are those of benchmarks/results/latest.json."""
+    quality = _results()["quality"]
+    timing = quality["cnn"]["time_to_accuracy"]
+    repeats = timing["repeats"]
+    finals = sorted(r["course"]["final_accuracy"] for r in repeats)
+    targets = sorted(r["target_accuracy"] for r in repeats)
+    seeds = [f"{r['speedup']:.1f}×" for r in repeats]
+    fashion = quality["cnn_fashion"]["metrics"][0]["value"]
+    expected = [
+        f"a median **{timing['speedup']:.1f}× sooner**",
+        f"({seeds[0]}, {seeds[1]} and {seeds[2]} over the three seeds; "
+        f"{timing['speedup_cpu']:.1f}× in CPU time)",
+        f"ended at {finals[0]:.2%} to {finals[-1]:.2%}",
+        f"ended at {targets[0]:.2%} to {targets[-1]:.2%} test accuracy",
+        f"reached {fashion:.2%} test accuracy",
+    ]
+    path = next(p for p in NOTEBOOKS if "cnn_training" in p.stem)
+    prose = "\n".join(
+        c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"
+    )
+    missing = [text for text in expected if text not in prose]
+    assert not missing, f"{path.name} should quote the benchmark as: {missing}"
