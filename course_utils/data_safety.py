@@ -601,6 +601,8 @@ def dp_mean(
     values = np.asarray(values, dtype=float).ravel()
     if values.size == 0:
         raise ValueError("values is empty; the mean of nothing is undefined.")
+    if np.isnan(values).any():  # NaN survives clipping and would make every release NaN
+        raise ValueError("values holds NaN; drop or impute missing values first (np.isnan finds them).")
     if not lower < upper:
         raise ValueError(f"need lower < upper, got lower={lower!r}, upper={upper!r}.")
     sensitivity = (upper - lower) / values.size

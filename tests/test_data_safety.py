@@ -97,6 +97,9 @@ def test_dp_mean_clipping_and_errors():
         data_safety.dp_mean(values, 5, 5, 1.0)
     with pytest.raises(ValueError, match="empty"):
         data_safety.dp_mean([], 0, 1, 1.0)
+    with pytest.raises(ValueError, match="holds NaN"):  # was a silent NaN release
+        data_safety.dp_mean([1.0, float("nan"), 3.0], 0, 10, 1.0)
+    assert np.isfinite(data_safety.dp_mean([1.0, float("inf")], 0, 10, 1.0))  # inf clips to 10
     with pytest.raises(ValueError, match="confidence"):
         data_safety.laplace_error_bound(1.0, 1.0, 95)
 
