@@ -14,6 +14,20 @@ def _square_of_four(answer):
     return None
 
 
+def _assert_rejects(check, wrong_answers, capsys, not_a_function):
+    """Each wrong answer gets a hint containing its text; the stub is "not attempted", and a bare
+    value where a function is expected is refused as not a function."""
+    for wrong, hint in wrong_answers:
+        capsys.readouterr()
+        assert bool(check(wrong)) is False
+        out = capsys.readouterr().out
+        assert checks.HINT in out and hint in out, (hint, out)
+    assert bool(check(None)) is False
+    assert checks.NOT_ATTEMPTED in capsys.readouterr().out
+    assert bool(check(not_a_function)) is False
+    assert "function" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("stub", [None, ...])
 def test_stub_answers_are_not_attempted(stub, capsys):
     assert bool(_square_of_four(stub)) is False
@@ -163,15 +177,9 @@ def test_compute_optimal_model_check_names_the_classic_mistakes(capsys):
         (lambda *args: (8.87e9, 1.77e11), "does not cost the budget"),  # copied from an output
         (lambda *args: _optimal_model(*args)[0], "pair"),  # N only
     ]  # fmt: skip
-    for wrong, hint in wrong_answers:
-        capsys.readouterr()
-        assert bool(checks.check_compute_optimal_model(wrong)) is False
-        out = capsys.readouterr().out
-        assert checks.HINT in out and hint in out, (hint, out)
-    assert bool(checks.check_compute_optimal_model(None)) is False
-    assert checks.NOT_ATTEMPTED in capsys.readouterr().out
-    assert bool(checks.check_compute_optimal_model(2146.0)) is False  # a number, not a function
-    assert "function" in capsys.readouterr().out
+    _assert_rejects(
+        checks.check_compute_optimal_model, wrong_answers, capsys, not_a_function=2146.0
+    )
 
 
 def _data_for_target(sizes, scores, target):
@@ -215,15 +223,7 @@ def test_data_for_target_check_names_the_classic_mistakes(capsys):
         (lambda *args: 21_500, "the answer is not"),  # a number copied from a run
         (lambda *args: -1.0, "positive number"),
     ]
-    for wrong, hint in wrong_answers:
-        capsys.readouterr()
-        assert bool(checks.check_data_for_target(wrong)) is False
-        out = capsys.readouterr().out
-        assert checks.HINT in out and hint in out, (hint, out)
-    assert bool(checks.check_data_for_target(None)) is False
-    assert checks.NOT_ATTEMPTED in capsys.readouterr().out
-    assert bool(checks.check_data_for_target(21_500)) is False  # a number, not a function
-    assert "function" in capsys.readouterr().out
+    _assert_rejects(checks.check_data_for_target, wrong_answers, capsys, not_a_function=21_500)
 
 
 # --------------------------------------------------------------------------- notebook 02
@@ -279,15 +279,9 @@ def test_bound_contributions_check_names_the_classic_mistakes(capsys):
         (lambda ids, k: np.flatnonzero(_bound_contributions(ids, k)), "boolean mask"),  # indices
         (lambda ids, k: _bound_contributions(ids, k).astype(int), "boolean mask"),
     ]
-    for wrong, hint in wrong_answers:
-        capsys.readouterr()
-        assert bool(checks.check_bound_contributions(wrong)) is False
-        out = capsys.readouterr().out
-        assert checks.HINT in out and hint in out, (hint, out)
-    assert bool(checks.check_bound_contributions(None)) is False
-    assert checks.NOT_ATTEMPTED in capsys.readouterr().out
-    assert bool(checks.check_bound_contributions([True, False])) is False  # a mask, not a function
-    assert "function" in capsys.readouterr().out
+    _assert_rejects(
+        checks.check_bound_contributions, wrong_answers, capsys, not_a_function=[True, False]
+    )
 
 
 def _safe_path(folder, item_id):
