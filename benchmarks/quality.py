@@ -26,6 +26,9 @@ Parts:
   networks and recipe for the same process CPU time, all with the code notebook 07 exports
   to ``course_utils.gan``; Fréchet distance of both.
 
+* ``lm``: notebook 09's transformer and a same-size LSTM trained with its full-mode recipe
+  (``course_utils.lm``), and the bigram table; validation loss of each, the bigram's as target.
+
 ``--smoke`` shrinks data and epochs so a part runs in seconds: it tests this script, it does
 not measure anything.
 """
@@ -44,7 +47,7 @@ from typing import Any
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-PARTS = ("cnn", "cnn_fashion", "rnn", "gan")
+PARTS = ("cnn", "cnn_fashion", "rnn", "gan", "lm")
 SEED = 42
 
 # Targets from the notebooks' issues (reported PASS/MISS, not budgets of the benchmark issue).
@@ -722,11 +725,54 @@ def part_gan(smoke: bool) -> dict[str, Any]:
     }
 
 
+# --------------------------------------------------------------------------------------------
+# Language model (notebook 09)
+LM_STEPS, LM_BATCH, LM_CONTEXT, LM_VOCAB = 900, 32, 64, 2000  # notebook 09's full-mode recipe
+
+
+def part_lm(smoke: bool) -> dict[str, Any]:
+    """Notebook 09's transformer, a same-size LSTM and the bigram table: validation loss."""
+    import gzip
+
+    import numpy as np
+
+    from course_utils import data, lm
+
+    with gzip.open(data.verified_path("song_ci"), "rt", encoding="utf-8") as f:
+        poems = f.read().splitlines()
+    order = np.random.default_rng(0).permutation(len(poems))
+    cut = len(poems) // 10
+    texts = ["\n".join(poems[i] for i in part) + "\n" for part in (order[cut:], order[:cut])]
+    tokenizer = lm.CharTokenizer(texts[0], LM_VOCAB)
+    train_ids, validation_ids = (tokenizer.encode(text) for text in texts)
+    steps = 5 if smoke else LM_STEPS
+    x, y = lm.sample_windows(train_ids, LM_CONTEXT, LM_BATCH * steps, seed=1)
+    x_val, y_val = lm.sample_windows(validation_ids, LM_CONTEXT, 100 if smoke else 1000, seed=2)
+    unigram = np.log(np.bincount(train_ids, minlength=LM_VOCAB) / len(train_ids))
+    bigram = lm.bigram_loss(lm.bigram_log_probs(train_ids, LM_VOCAB), validation_ids)
+    dataset = f"Song ci, bundled ({len(train_ids):,} / {len(validation_ids):,} characters)"
+    metrics = [_metric("bigram (counts)", dataset, "validation loss (nats/char)", bigram,
+                       higher_is_better=False)]  # fmt: skip
+    gpt = lm.build_gpt(LM_VOCAB, LM_CONTEXT)
+    units = lm.matching_lstm_units(gpt.count_params(), LM_VOCAB, 64)
+    for name, model in (("transformer", gpt), ("LSTM", lm.build_lstm_lm(LM_VOCAB, 64, units))):
+        lm.compile_lm(model, steps, log_frequencies=unigram)
+        start = time.perf_counter()
+        model.fit(x, y, batch_size=LM_BATCH, epochs=1, verbose=0)
+        seconds = time.perf_counter() - start
+        loss = model.evaluate(x_val, y_val, batch_size=200, verbose=0)
+        note = f"{steps} steps, {seconds:.0f} s training, {model.count_params():,} parameters"
+        metrics.append(_metric(name, dataset, "validation loss (nats/char)", loss, target=bigram,
+                               higher_is_better=False, note=note))  # fmt: skip
+    return {"status": "ok", "metrics": metrics}
+
+
 PART_FUNCTIONS = {
     "cnn": part_cnn,
     "cnn_fashion": part_cnn_fashion,
     "rnn": part_rnn,
     "gan": part_gan,
+    "lm": part_lm,
 }
 
 

@@ -942,9 +942,10 @@ def check_new_entry(entry: Any) -> str | None:
         return "the bank already asks this question; write a new one"
     if "options" not in entry:
         return "make it multiple choice: add options (a list of {en, zh}) and correct"
-    notebook, folder = entry["link"].split("#")[0], config.REPO_ROOT / "notebooks"
-    if folder.is_dir() and not (folder / notebook).is_file():
-        return f"link to a notebook of the course; there is no notebooks/{notebook}"
+    links, folder = entry.get("link", []), config.REPO_ROOT / "notebooks"
+    for notebook in [links] if isinstance(links, str) else links:  # v2: one link or a list
+        if folder.is_dir() and not (folder / notebook.split("#")[0]).is_file():
+            return f"link to a notebook of the course; there is no notebooks/{notebook}"
     return None
 
 
@@ -1049,4 +1050,51 @@ def check_precision_at_k(answer: Any) -> str | None:
             if hint := _first_hint(float(got), mistakes.items(), math.isclose):
                 return f"k={k}: {hint}"
             return f"for k={k} it is not {float(got):.3f}: take the share of positives in the top k"
+    return None
+
+
+@exercise(function="min_p_filter(logits, min_p)")
+def check_min_p_filter(answer: Any) -> str | None:  # 9.1: logits where p >= min_p x max p
+    for p, m in [([0.4, 0.25, 0.15, 0.11, 0.09], 0.3), ([0.05, 0.5, 0.15, 0.1, 0.2], 0.45)]:
+        x, p, got = np.log(p), np.array(p), np.asarray(answer(np.log(p), m), dtype=float)
+        mistakes = [  # the last two agree with min-p on sorted p only: hence the second case
+            (np.where(p >= m, x, -np.inf), "compare with min_p x the largest probability"),
+            (np.where(x >= m * x.max(), x, -np.inf), "compare probabilities, not logits"),
+            (np.where(keep := p >= m * p.max(), p, -np.inf), "return logits, not probabilities"),
+            (np.where(p >= m * p[0], x, -np.inf), "compare with probs.max(), not the first"),
+            (np.where((p > p[:, None]) @ p < 1 - m, x, -np.inf), "min-p is not top-p(1 - min_p)"),
+        ]
+        if not np.allclose(got, np.where(keep, x, -np.inf)):  # -inf counts as equal to -inf
+            return _first_hint(got, mistakes) or "keep the ids with p >= min_p x the largest p"
+
+
+@exercise(function="kv_cache_bytes(num_layers, d_model, context_tokens, batch, bytes_per_value)")
+def check_kv_cache_bytes(answer: Any) -> str | None:
+    """Exercise 9.2: 2 (keys and values) x layers x d_model x tokens x batch x bytes per value."""
+    for args in [(3, 64, 64, 5, 4), (32, 4096, 8000, 1, 2)]:  # distinct factors first
+        want, got = 2 * math.prod(args), answer(*args)
+        mistakes = [
+            (want / 2, "count keys AND values: two tensors per layer"),
+            (want / args[3], "each conversation of the batch has its own cache"),
+            (want / args[4], "multiply by the bytes per value (2 for 16-bit)"),
+        ]
+        if not math.isclose(float(got), want):
+            return _first_hint(float(got), mistakes, math.isclose) or f"{args}: not {got}"
+    return None
+
+
+@exercise(function="quantize_int4(kernel)")
+def check_quantize_int4(answer: Any) -> str | None:
+    """Exercise 9.3: per output column, scale = max |w| / 7 and q = round(w / scale) in -7..7."""
+    top = np.abs(w := np.random.default_rng(0).normal(size=(16, 5)).astype("float32")).max(0)
+    q, got = (np.asarray(a, dtype=float) for a in answer(w.copy()))
+    mistakes = [
+        (np.full(5, top.max() / 7), "one scale per output column (axis=0), not one in all"),
+        (top / 127, "4 bits hold -7..7: divide the largest |w| by 7, not 127"),
+        (top / 8, "symmetric, -7..7: divide by 7 (with 8, +max is not reached)"),
+    ]
+    if got.shape != top.shape or not np.allclose(got, top / 7):
+        return got.shape == top.shape and _first_hint(got, mistakes) or "max |w| per column / 7"
+    if not np.array_equal(q, np.round(w / (top / 7))):
+        return "round w / scale to the nearest integer (np.round), do not truncate"
     return None

@@ -37,6 +37,21 @@ def build_cnn(
         A `keras.Model` from float32 images `(batch, height, width, channels)` in [0, 1] to
         `(batch, num_classes)` probabilities; its `logits` layer holds the scores before softmax.
     """
+    sides = list(input_shape) if isinstance(input_shape, tuple | list) else []
+    if len(sides) != 3 or not all(_is_count(side) for side in sides):
+        raise ValueError(f"input_shape must be (height, width, channels), got {input_shape!r}.")
+    if not isinstance(filters, tuple | list) or not all(_is_count(width) for width in filters):
+        raise ValueError(f"filters must be a tuple of positive ints, one per block, got {filters!r}.")
+    if min(sides[:2]) < 2 ** len(filters):  # each block halves height and width
+        raise ValueError(f"{len(filters)} blocks need images of at least {2 ** len(filters)} pixels a side.")
+    if not (_is_count(num_classes) and num_classes >= 2 and _is_count(dense_units)):
+        raise ValueError(f"need num_classes >= 2 and dense_units >= 1 (ints), got {num_classes!r}, {dense_units!r}.")
+    for name, rate in (("dropout_rate", dropout_rate), ("batchnorm_momentum", batchnorm_momentum)):
+        if not (_is_number(rate) and 0 <= rate < 1):
+            raise ValueError(f"{name} must be a number in [0, 1), got {rate!r}.")
+    # Keras' layers take Python ints only, not NumPy's
+    input_shape, filters = tuple(int(side) for side in sides), [int(width) for width in filters]
+    num_classes, dense_units = int(num_classes), int(dense_units)
     inputs = keras.Input(shape=input_shape, name="image")
     x = inputs
     for block, width in enumerate(filters, start=1):
@@ -54,6 +69,14 @@ def build_cnn(
     logits = layers.Dense(num_classes, name="logits")(x)  # class scores
     outputs = layers.Softmax(name="probabilities")(logits)
     return keras.Model(inputs, outputs, name=name)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool) and value >= 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +98,14 @@ class TrainRecipe:
     learning_rate: float
     one_cycle: bool = False
     warmup_fraction: float = 0.2
+
+    def __post_init__(self) -> None:
+        if not (_is_count(self.batch_size) and _is_count(self.epochs)):
+            raise ValueError(f"batch_size and epochs must be ints >= 1, got {self.batch_size!r}, {self.epochs!r}.")
+        if not (_is_number(self.learning_rate) and 0 < self.learning_rate < math.inf):
+            raise ValueError(f"learning_rate must be a number > 0, got {self.learning_rate!r}.")
+        if not (_is_number(self.warmup_fraction) and 0 <= self.warmup_fraction < 1):
+            raise ValueError(f"warmup_fraction must be in [0, 1), got {self.warmup_fraction!r}.")
 
 
 RECIPES = {
@@ -101,6 +132,10 @@ def train_recipe(kind: str = "course", **changes) -> TrainRecipe:
     """
     if kind not in RECIPES:
         raise ValueError(f"kind must be one of {list(RECIPES)}, got {kind!r}.")
+    unknown = set(changes) - {field.name for field in dataclasses.fields(TrainRecipe)}
+    if unknown:
+        fields = [field.name for field in dataclasses.fields(TrainRecipe)]
+        raise TypeError(f"unknown recipe field(s) {sorted(unknown)}; the fields are {fields}.")
     return dataclasses.replace(RECIPES[kind], **changes)
 
 
@@ -117,6 +152,9 @@ def one_cycle_schedule(
     Returns:
         A schedule for the optimiser; `schedule(step)` is the learning rate at that step.
     """
+    if not _is_count(total_steps):
+        raise ValueError(f"total_steps must be an int >= 1, got {total_steps!r}.")
+    TrainRecipe("check", 1, 1, peak_learning_rate, warmup_fraction=warmup_fraction)  # the checks
     warmup_steps = int(warmup_fraction * total_steps)
     return keras.optimizers.schedules.CosineDecay(
         initial_learning_rate=peak_learning_rate / 10,
@@ -164,6 +202,15 @@ def fit_with_recipe(
         each epoch, and `history.params` the number of training images (`samples`) and the
         `batch_size` besides Keras' `epochs` and `steps` (per epoch).
     """
+    if not isinstance(recipe, TrainRecipe):
+        raise TypeError(f"recipe must be a TrainRecipe, e.g. train_recipe('course'); got {recipe!r}.")
+    if np.ndim(x_train) != 4 or len(x_train) != len(y_train):
+        raise ValueError(
+            f"x_train must be images (n, height, width, channels) with one label each in y_train, "
+            f"got shapes {np.shape(x_train)} and {np.shape(y_train)} (prepare_images adds the channel)."
+        )
+    if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
+        raise ValueError("validation_data must be a pair (x_val, y_val).")
     steps = math.ceil(len(x_train) / recipe.batch_size) * recipe.epochs
     if recipe.one_cycle:
         learning_rate = one_cycle_schedule(steps, recipe.learning_rate, recipe.warmup_fraction)
@@ -202,6 +249,9 @@ def time_to_accuracy(
         `(epoch, seconds)`, or None if the run never reached the target.
     """
     logs = getattr(history, "history", history)
+    if not isinstance(logs, dict) or metric not in logs or "time" not in logs:
+        found = sorted(logs) if isinstance(logs, dict) else type(logs).__name__
+        raise ValueError(f"history must log {metric!r} and 'time' (fit_with_recipe does), got {found}.")
     for epoch, (value, seconds) in enumerate(zip(logs[metric], logs["time"], strict=True), start=1):
         if value >= target:
             return epoch, seconds
@@ -227,9 +277,19 @@ def saliency_map(
     Returns:
         float32 array `(n, height, width)`: |d logit / d pixel|, the largest over the channels.
     """
+    if np.ndim(images) != 4:
+        raise ValueError(f"images must be a batch (n, height, width, channels), got {np.shape(images)}.")
+    if "logits" not in [layer.name for layer in getattr(model, "layers", [])]:
+        raise ValueError("model must have a layer named 'logits' (the scores before softmax), as build_cnn's.")
     if class_index is None:
         class_index = np.argmax(model(images, training=False), axis=1)  # the predicted classes
-    classes = np.broadcast_to(class_index, (len(images),)).astype("int32")
+    classes = np.asarray(class_index)
+    num_classes = model.get_layer("logits").units
+    if classes.dtype.kind not in "iu" or classes.ndim > 1 or classes.size not in (1, len(images)):
+        raise ValueError(f"class_index must be one int or one per image, got {class_index!r}.")
+    if classes.min() < 0 or classes.max() >= num_classes:
+        raise ValueError(f"class_index must be in 0..{num_classes - 1}, got {class_index!r}.")
+    classes = np.broadcast_to(classes, (len(images),)).astype("int32")
     score_model = keras.Model(model.input, model.get_layer("logits").output)
     images = tf.convert_to_tensor(images, dtype=tf.float32)
     with tf.GradientTape() as tape:

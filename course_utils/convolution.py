@@ -23,14 +23,25 @@ def conv2d_numpy(image: np.ndarray, kernel: np.ndarray, stride: int = 1) -> np.n
         `out_height = (height - kernel_height) // stride + 1` (the same for the width).
 
     Raises:
-        ValueError: the image is not `(height, width, in_channels)` with the kernel's channels.
+        ValueError: the image is not `(height, width, in_channels)` with the kernel's channels,
+            the kernel is not 4-D or larger than the image, or the stride is not an int >= 1.
     """
+    image, kernel = np.asarray(image), np.asarray(kernel)
+    if kernel.ndim != 4:
+        raise ValueError(
+            f"kernel must be (kernel_height, kernel_width, in_channels, filters), got shape "
+            f"{kernel.shape}; one 2-D kernel k of a grey-scale image becomes k[:, :, None, None]."
+        )
     kernel_height, kernel_width, in_channels, filters = kernel.shape
     if image.ndim != 3 or image.shape[2] != in_channels:
         raise ValueError(
             f"image must be (height, width, {in_channels}) to match the kernel, got "
             f"{image.shape}; give a grey-scale image its channel axis with image[:, :, None]."
         )
+    if kernel_height > image.shape[0] or kernel_width > image.shape[1]:
+        raise ValueError(f"a {kernel_height}x{kernel_width} kernel does not fit in a {image.shape[:2]} image.")
+    if isinstance(stride, bool) or not isinstance(stride, int | np.integer) or stride < 1:
+        raise ValueError(f"stride must be an int >= 1, got {stride!r}.")
     out_height = (image.shape[0] - kernel_height) // stride + 1
     out_width = (image.shape[1] - kernel_width) // stride + 1
     output = np.zeros((out_height, out_width, filters))
@@ -54,6 +65,12 @@ def max_pool_numpy(image: np.ndarray, pool_size: int = 2) -> np.ndarray:
         Array `(height // pool_size, width // pool_size, channels)` holding the largest value
         of each window, per channel.
     """
+    image = np.asarray(image)
+    if image.ndim != 3:
+        raise ValueError(f"image must be (height, width, channels), got shape {image.shape}.")
+    whole = isinstance(pool_size, int | np.integer) and not isinstance(pool_size, bool)
+    if not whole or not 1 <= pool_size <= min(image.shape[:2]):
+        raise ValueError(f"pool_size must be an int from 1 to the image's side, got {pool_size!r}.")
     out_height, out_width = image.shape[0] // pool_size, image.shape[1] // pool_size
     output = np.zeros((out_height, out_width, image.shape[2]), dtype=image.dtype)
     for row in range(out_height):
@@ -110,6 +127,9 @@ def conv_param_count(
     kernel_size: int, in_channels: int, filters: int, use_bias: bool = True
 ) -> int:
     """Trainable weights of a `Conv2D` layer with square kernels: a kernel and a bias per filter."""
+    for name, value in {"kernel_size": kernel_size, "in_channels": in_channels, "filters": filters}.items():
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+            raise ValueError(f"{name} must be a positive int (3 for a 3x3 kernel), got {value!r}.")
     return filters * (kernel_size * kernel_size * in_channels + int(use_bias))
 
 
@@ -121,6 +141,14 @@ def build_keras_io_baseline(
     It has 34,826 parameters for MNIST; keras.io trains it with Adam at a constant 0.001, batch
     size 128, for 15 epochs (notebook 05's `train_recipe("keras_io")`).
     """
+    sides = list(input_shape) if isinstance(input_shape, tuple | list) else []
+    if len(sides) != 3 or not all(isinstance(side, int | np.integer) and side > 0 for side in sides):
+        raise ValueError(f"input_shape must be (height, width, channels), got {input_shape!r}.")
+    if min(sides[:2]) < 10:  # 3x3 conv, 2x2 pool, 3x3 conv, 2x2 pool leave 1 pixel of 10
+        raise ValueError(f"images must be at least 10x10 pixels for this network, got {input_shape}.")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int | np.integer) or num_classes < 2:
+        raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}.")
+    input_shape, num_classes = tuple(int(side) for side in sides), int(num_classes)  # not NumPy's
     return keras.Sequential(
         [
             keras.Input(shape=input_shape),

@@ -2,20 +2,26 @@
 
 ``source`` is ``"bundled"`` (the sample in ``data/``), ``"full"`` (a local copy or a checksummed
 download, else :class:`DataUnavailableError` says how to get it) or ``"auto"`` (full if it can be
-had). Loaders print which data is in use and return ``(x_train, y_train), (x_test, y_test)``:
-images uint8 ``(n, 28, 28)`` with uint8 labels, texts ``str`` arrays with int64 labels.
+had). Loaders print which data is in use and why, and return ``(x_train, y_train), (x_test, y_test)``:
+images uint8 ``(n, 28, 28)`` with uint8 labels, texts ``str`` arrays with int64 labels. Every file
+is checked (:func:`verified_path`) before use; the network is probed once per process, briefly.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import gzip
+import hashlib
 import json
 import socket
 import struct
-from dataclasses import dataclass
+import threading
+import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+import filelock
 import numpy as np
 import pooch
 
@@ -32,35 +38,16 @@ FASHION_MNIST_CLASSES = (
 KERAS_MIRROR = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 DEBIAN_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 DOWNLOAD_TIMEOUT_S = 20
-PROBE_TIMEOUT_S = 3
+PROBE_TIMEOUT_S = 1  # bounds the probe, name lookup included (a hanging DNS is not waited for)
 
-# Full datasets: file name -> known hash (the ones Keras and the dataset authors publish).
-_FULL_FILES: dict[str, dict[str, str]] = {
-    "mnist": {
-        "mnist.npz": "sha256:731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
-    },
-    "fashion_mnist": {
-        "train-images-idx3-ubyte.gz": "md5:8d4fb7e6c68d591d4c3dfef9ec88bf0d",
-        "train-labels-idx1-ubyte.gz": "md5:25c81989df183df01b3e8a0aad5dffbe",
-        "t10k-images-idx3-ubyte.gz": "md5:bef4ecab320f06d8554ea6380940ec79",
-        "t10k-labels-idx1-ubyte.gz": "md5:bb300cfdad3c16e7a12a480ee83cd310",
-    },
-    "imdb": {
-        "imdb.npz": "sha256:69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f",
-        "imdb_word_index.json": "md5:bfafd718b763782e994055a2d397834f",
-    },
-}
-_BUNDLED_FILES = {
-    "mnist": "mnist_sample.npz",
-    "fashion_mnist": "fashion_mnist_sample.npz",
-    "spam": "spam_assassin.jsonl.gz",
-}
+_DEBIAN_FIX = "Reinstall it: `sudo apt-get install --reinstall dataset-fashion-mnist`."
+_BUNDLED_FILES = {"mnist": "mnist_sample.npz", "fashion_mnist": "fashion_mnist_sample.npz",
+                  "spam": "spam_assassin.jsonl.gz"}  # fmt: skip
 _FULL_HINT = {
-    "mnist": "connect to the internet and rerun (it is downloaded once, 11 MB), "
-    "or copy Keras' mnist.npz into {cache}",
-    "fashion_mnist": "`sudo apt-get install dataset-fashion-mnist` (Debian/Ubuntu), "
-    "or connect to the internet and rerun (30 MB, downloaded once)",
-    "imdb": "connect to the internet and rerun (it is downloaded once, 17 MB)",
+    "mnist": "run `make fetch-data` once online (11 MB), or copy Keras' mnist.npz into {cache}",
+    "fashion_mnist": "run `make fetch-data` once online (30 MB), "
+    "or `sudo apt-get install dataset-fashion-mnist` (Debian/Ubuntu)",
+    "imdb": "run `make fetch-data` once online (17 MB)",
 }
 
 
@@ -69,11 +56,10 @@ class DataUnavailableError(RuntimeError):
 
 
 class DataIntegrityError(ValueError):
-    """A data file is present but its checksum does not match: it is corrupted or altered."""
+    """A data file is present but does not match its recorded checksum (the message says the fix)."""
 
 
-@dataclass(frozen=True)
-class DataInfo:
+class DataInfo(NamedTuple):
     """Which copies of a dataset are here (returned by :func:`describe_sources`)."""
 
     bundled: bool
@@ -88,98 +74,111 @@ def _check_choice(value: Any, valid: tuple[str, ...], what: str) -> str:
     return value
 
 
-def _verified(section: str, name: str, rebuild: str) -> Path:
-    """Path of a file listed in data/manifest.json, after checking it exists and its SHA-256."""
-    manifest = config.data_dir() / "manifest.json"
-    if not manifest.exists():
-        raise DataUnavailableError(
-            f"{manifest} is missing. The bundled data ships with the course repository: "
-            "run from a full clone, or set COURSE_DATA_DIR to its data/ folder."
-        )
-    entry = json.loads(manifest.read_text())[section][name]
-    path = config.data_dir() / entry["file"]
-    fix = f"Restore it with `git checkout -- data/{entry['file']}` or rebuild it with `{rebuild}`."
+def _mismatch(path: Path, found: str, expected: str, fix: str) -> DataIntegrityError:
+    return DataIntegrityError(f"{path} is corrupted: {found}, expected {expected}. {fix}")
+
+
+def _manifest() -> tuple[dict[str, tuple], dict[str, dict[str, str]]]:
+    """data/manifest.json: (bundled file -> (file, SHA-256, repair), full dataset -> file hashes)."""
+    path = config.data_dir() / "manifest.json"
+    if not path.exists():
+        raise DataUnavailableError(f"{path} is missing: use a course clone or set COURSE_DATA_DIR.")
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+        listed = {**recorded["files"], **recorded["other_files"]}
+        bundled = {k: (e["file"], e["sha256"], e.get("repair")) for k, e in listed.items()}
+        full = {n: dict(recorded["full_files"][n]) for n in (*_FULL_HINT, "fashion_mnist_debian")}
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        fix = "Restore it with `git checkout -- data/manifest.json`."
+        found = f"unreadable ({type(error).__name__}: {error})"
+        raise _mismatch(path, found, "JSON with every file's checksum", fix) from None
+    return bundled | {entry[0]: entry for entry in bundled.values()}, full
+
+
+def verified_path(name: str) -> Path:
+    """Path of a file in data/ (manifest key such as ``"interview_qa"``, or file name) whose SHA-256
+    matches data/manifest.json; else DataIntegrityError (DataUnavailableError if it is absent)."""
+    bundled, _ = _manifest()
+    file, expected, repair = bundled[_check_choice(name, tuple(bundled), "bundled file")]
+    path = config.data_dir() / file
+    fix = f"Restore it with `git checkout -- data/{file}`, or {repair or 'rebuild it with `make data`'}."
     if not path.exists():
         raise DataUnavailableError(f"Bundled file {path} is missing. {fix}")
-    actual = pooch.file_hash(path)
-    if actual != entry["sha256"]:
-        raise DataIntegrityError(
-            f"Bundled file {path} is corrupted: its SHA-256 is {actual}, expected "
-            f"{entry['sha256']} (data/manifest.json). {fix}"
-        )
+    if (actual := pooch.file_hash(path)) != expected:
+        raise _mismatch(path, f"SHA-256 {actual}", f"{expected} (data/manifest.json)", fix)
     return path
 
 
 def load_pretrained_generator() -> Any:
-    """Load notebook 07's DCGAN generator (latent ``(batch, 64)`` -> digits in [-1, 1]).
-
-    Raises:
-        DataUnavailableError: ``data/gan_generator.keras`` is missing (``make pretrained-gan``).
-        DataIntegrityError: its SHA-256 differs from ``data/manifest.json``.
-    """
+    """Load notebook 07's DCGAN generator (latent ``(batch, 64)`` -> digits in [-1, 1]), verified."""
     import keras
 
-    return keras.models.load_model(_verified("other_files", "gan_generator", "make pretrained-gan"))
+    return keras.models.load_model(verified_path("gan_generator"))
 
 
-def _matches(path: Path, known: str) -> bool:
+def _checked(path: Path, known: str) -> bool:
+    """Whether a full file is here; one that is must match its published hash."""
     algorithm, expected = known.split(":")
-    return path.exists() and pooch.file_hash(path, algorithm) == expected
+    if path.exists() and (found := pooch.file_hash(path, algorithm)) != expected:
+        fix = "Delete it, then run `make fetch-data` online to download it again."
+        raise _mismatch(path, f"{algorithm} {found}", f"{expected} (published)", fix)
+    return path.exists()
+
+
+@functools.cache
+def _probe(host: str) -> bool:
+    """Can we open a TCP connection to ``host``? Asked once per process, answered within
+    PROBE_TIMEOUT_S even when the name lookup hangs (that thread is left to finish alone)."""
+    reached = []
+
+    def connect() -> None:
+        with contextlib.suppress(OSError), socket.create_connection((host, 443), PROBE_TIMEOUT_S):
+            reached.append(True)
+
+    probe = threading.Thread(target=connect, daemon=True)
+    probe.start()
+    probe.join(PROBE_TIMEOUT_S)
+    return bool(reached)
 
 
 def _network_available(host: str = "storage.googleapis.com") -> bool:
-    """Quick probe: can we open a TCP connection to the mirror within a few seconds?"""
-    if config.is_offline():
-        return False
-    try:
-        with socket.create_connection((host, 443), timeout=PROBE_TIMEOUT_S):
-            return True
-    except OSError:
-        return False
+    return not config.is_offline() and _probe(host)
 
 
 def _local_full_files(name: str) -> dict[str, Path] | None:
-    """Paths of an already-present, checksum-valid full copy, or None."""
-    known = _FULL_FILES[name]
-    if name == "fashion_mnist" and DEBIAN_FASHION_DIR.is_dir():
-        paths = {f: DEBIAN_FASHION_DIR / f for f in known}
-        if all(p.exists() for p in paths.values()):
-            return paths  # Debian re-gzips the files, so their bytes differ; content is checked on load
+    """Paths of a full copy already here (each cached file checked), or None."""
+    known = _manifest()[1][name]
+    debian = {f: DEBIAN_FASHION_DIR / f for f in known}
+    if name == "fashion_mnist" and all(path.exists() for path in debian.values()):
+        return debian  # _read_idx checks their content
     cached = {f: config.cache_dir() / name / f for f in known}
-    if all(_matches(cached[f], known[f]) for f in known):
+    if all([_checked(cached[f], known[f]) for f in known]):  # a list: check every file here
         return cached
     keras_copy = Path.home() / ".keras" / "datasets" / "mnist.npz"  # one Keras downloaded
-    if name == "mnist" and _matches(keras_copy, known["mnist.npz"]):
+    if name == "mnist" and _checked(keras_copy, known["mnist.npz"]):
         return {"mnist.npz": keras_copy}
     return None
 
 
-def _full_files(name: str, source: str) -> dict[str, Path] | None:
-    """Find or fetch the full files; None (auto) or DataUnavailableError (full) if impossible."""
+def _full_files(name: str, source: str) -> tuple[dict[str, Path] | None, str]:
+    """Find or fetch the full files: (paths, "") or, if ``source="auto"``, (None, why not)."""
     if (local := _local_full_files(name)) is not None:
-        return local
-    hint = _FULL_HINT[name].format(cache=config.cache_dir() / name)
-    if not _network_available():
-        reason = "COURSE_OFFLINE=1 is set" if config.is_offline() else "no network connection"
-        if source == "full":
-            message = f"Full {name} is not available ({reason}). To get it: {hint}."
-            raise DataUnavailableError(message)
-        return None
-    try:
-        downloader = pooch.HTTPDownloader(timeout=DOWNLOAD_TIMEOUT_S, progressbar=True)
-        paths = {}
-        for file, known in _FULL_FILES[name].items():
-            target = {"fname": file, "path": config.cache_dir() / name, "downloader": downloader}
-            paths[file] = Path(pooch.retrieve(KERAS_MIRROR + file, known, **target))
-        return paths
-    except Exception as error:  # network errors, timeouts, checksum mismatch
-        failure = f"{type(error).__name__}: {error}"
-        if source == "full":
-            raise DataUnavailableError(
-                f"Downloading full {name} failed ({failure}). To get it: {hint}."
-            ) from error
-        print(f"Download of full {name} failed ({type(error).__name__}); using the bundled sample.")
-        return None
+        return local, ""
+    reason = "COURSE_OFFLINE=1 is set" if config.is_offline() else "no network connection"
+    if _network_available():
+        try:
+            folder, known = config.cache_dir() / name, _manifest()[1][name]
+            folder.mkdir(parents=True, exist_ok=True)
+            downloader = pooch.HTTPDownloader(timeout=DOWNLOAD_TIMEOUT_S, progressbar=True)
+            get = functools.partial(pooch.retrieve, path=folder, downloader=downloader)
+            with filelock.FileLock(folder / ".lock"):  # kernels sharing a cache: one download
+                return {f: Path(get(KERAS_MIRROR + f, h, f)) for f, h in known.items()}, ""
+        except Exception as error:  # network errors, timeouts, checksum mismatch
+            reason = f"download failed: {type(error).__name__}: {error}"
+    if source == "full":
+        hint = _FULL_HINT[name].format(cache=config.cache_dir() / name)
+        raise DataUnavailableError(f"Full {name} is not available ({reason}). To get it: {hint}.")
+    return None, reason
 
 
 def _sizes(splits: tuple) -> str:
@@ -187,8 +186,15 @@ def _sizes(splits: tuple) -> str:
 
 
 def _read_idx(path: Path) -> np.ndarray:
-    with gzip.open(path, "rb") as f:
-        raw = f.read()
+    try:
+        with gzip.open(path, "rb") as f:
+            raw = f.read()
+    except (OSError, EOFError, zlib.error) as error:
+        raise _mismatch(path, f"unreadable ({error})", "a gzip file", _DEBIAN_FIX) from None
+    if path.parent == DEBIAN_FASHION_DIR:  # Debian re-gzips: check the uncompressed content
+        expected = _manifest()[1]["fashion_mnist_debian"][path.name]
+        if (found := "sha256:" + hashlib.sha256(raw).hexdigest()) != expected:
+            raise _mismatch(path, f"content {found}", expected, _DEBIAN_FIX)
     _zero, dtype_code, ndim = struct.unpack(">HBB", raw[:4])
     if dtype_code != 0x08:
         raise DataIntegrityError(f"{path} is not an unsigned-byte IDX file (type {dtype_code:#x}).")
@@ -204,18 +210,19 @@ def _read_npz(path: Path) -> tuple:
 def _load_images(name: str, source: str, verbose: bool) -> tuple:
     _check_choice(source, SOURCES, "source")
     label = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST"}[name]
-    files = _full_files(name, source) if source != "bundled" else None
+    files, why = _full_files(name, source) if source != "bundled" else (None, "as asked")
     if files is None:
-        path = _verified("files", name, "make data")
-        splits = _read_npz(path)
+        splits = _read_npz(path := verified_path(name))
         hint = _FULL_HINT[name].format(cache=config.cache_dir() / name)
-        message = f"bundled sample ({_sizes(splits)}, data/{path.name}). For the full set: {hint}."
+        message = (
+            f"bundled sample ({_sizes(splits)}, data/{path.name}; {why}). For the full set: {hint}."
+        )
     else:
         if name == "mnist":
             splits = _read_npz(files["mnist.npz"])
-        else:  # the IDX files in _FULL_FILES order: train images, train labels, test images, labels
-            arrays = [_read_idx(path) for path in files.values()]
-            splits = (arrays[0], arrays[1]), (arrays[2], arrays[3])
+        else:  # sorted: t10k-images, t10k-labels, train-images, train-labels
+            x_test, y_test, x_train, y_train = [_read_idx(files[f]) for f in sorted(files)]
+            splits = (x_train, y_train), (x_test, y_test)
         message = f"full set ({_sizes(splits)}) from {next(iter(files.values())).parent}."
     for x, y in splits:
         if x.dtype != np.uint8 or x.ndim != 3 or x.shape[1:] != (28, 28) or len(x) != len(y):
@@ -228,20 +235,15 @@ def _load_images(name: str, source: str, verbose: bool) -> tuple:
 def load_mnist(source: str = "auto", *, verbose: bool = True) -> tuple:
     """Load MNIST digits: bundled 8,000 train / 2,000 test, full 60,000 / 10,000 (labels 0-9).
 
-    Raises:
-        ValueError: unknown ``source``.
-        DataUnavailableError: ``source="full"`` and the full set cannot be had.
-        DataIntegrityError: a file's checksum does not match.
+    Raises ValueError for an unknown ``source``, DataUnavailableError when ``source="full"`` cannot
+    be had, DataIntegrityError when a file fails its checksum (the message says how to repair it).
     """
     return _load_images("mnist", source, verbose)
 
 
 def load_fashion_mnist(source: str = "auto", *, verbose: bool = True) -> tuple:
-    """Load Fashion-MNIST (class names in ``FASHION_MNIST_CLASSES``) like :func:`load_mnist`.
-
-    Bundled: 6,000 train / 2,000 test (stratified); full: 60,000 / 10,000, from the Debian package
-    ``dataset-fashion-mnist`` or downloaded.
-    """
+    """Load Fashion-MNIST like :func:`load_mnist` (classes in ``FASHION_MNIST_CLASSES``): bundled
+    6,000 / 2,000 (stratified), full 60,000 / 10,000 (Debian's ``dataset-fashion-mnist`` or download)."""
     return _load_images("fashion_mnist", source, verbose)
 
 
@@ -251,7 +253,7 @@ def load_spam_records() -> list[dict[str, Any]]:
     Keys: ``id`` (``"<group>/<number>"``), ``group`` (easy-ham-1, easy-ham-2, hard-ham-1, spam-1,
     spam-2), ``label`` (1 = spam), ``subject`` and ``body`` (plain text).
     """
-    with gzip.open(_verified("files", "spam", "make data"), "rt", encoding="utf-8") as f:
+    with gzip.open(verified_path("spam"), "rt", encoding="utf-8") as f:
         return [json.loads(line) for line in f]
 
 
@@ -269,12 +271,12 @@ def load_spam(
     if not isinstance(test_fraction, float | int) or not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction must be a number in (0, 1), got {test_fraction!r}.")
     records = load_spam_records()
-    texts = np.array([r["subject"] + "\n\n" + r["body"] for r in records])
+    texts = [r["subject"] + "\n\n" + r["body"] for r in records]
     labels = np.array([r["label"] for r in records], dtype=np.int64)
-    x_train, x_test, y_train, y_test = train_test_split(
-        texts, labels, test_size=test_fraction, random_state=seed, stratify=labels
+    parts = train_test_split(  # split positions first: the text arrays are built once, each
+        np.arange(len(texts)), test_size=test_fraction, random_state=seed, stratify=labels
     )
-    splits = (x_train, y_train), (x_test, y_test)
+    splits = tuple((np.array([texts[i] for i in part]), labels[part]) for part in parts)
     if verbose:
         print(
             f"Data: SpamAssassin emails, whole cleaned corpus bundled ({_sizes(splits)}, "
@@ -286,11 +288,8 @@ def load_spam(
 def load_imdb(source: str = "auto", *, verbose: bool = True) -> tuple:
     """Load the IMDB movie reviews as lower-case text (25,000 train / 25,000 test; 1 = positive).
 
-    There is no bundled sample: IMDB needs the network once (then it is cached).
-
-    Raises:
-        ValueError: unknown ``source``.
-        DataUnavailableError: no cached copy and no network, or ``source="bundled"``.
+    There is no bundled sample: IMDB needs the network once (then it is cached); without it, or
+    with ``source="bundled"``, DataUnavailableError says how to get it.
     """
     _check_choice(source, SOURCES, "source")
     if source == "bundled":
@@ -298,7 +297,7 @@ def load_imdb(source: str = "auto", *, verbose: bool = True) -> tuple:
             "IMDB has no bundled sample. Use source='auto' with a network connection, "
             "or load_spam() for an offline text dataset."
         )
-    files = _full_files("imdb", "full")
+    files, _ = _full_files("imdb", "full")
     word_index = json.loads(files["imdb_word_index.json"].read_text())
     words = {index: word for word, index in word_index.items()}
 
@@ -328,7 +327,10 @@ def describe_sources() -> dict[str, DataInfo]:
     info = {}
     for name in DATASETS:
         bundled = name in _BUNDLED_FILES and (config.data_dir() / _BUNDLED_FILES[name]).exists()
-        full = bundled if name == "spam" else _local_full_files(name) is not None
+        try:
+            full = bundled if name == "spam" else _local_full_files(name) is not None
+        except (DataIntegrityError, DataUnavailableError):  # a loader says which file and the fix
+            full = False
         info[name] = DataInfo(bundled, full)
     return info
 

@@ -4,22 +4,28 @@
 
 import contextlib
 import hashlib
+import inspect
 import io
 import json
 import math
+import numbers
 import os
 import re
+import socket
 import tempfile
 import threading
 import time
 import urllib.parse
+from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import filelock
 import numpy as np
 import requests
+import urllib3
 from PIL import Image
 
 
@@ -100,6 +106,18 @@ class _Handler(BaseHTTPRequestHandler):
                     if owner.stop.wait(owner.drip):
                         return
                     self.wfile.write(cat[position : position + 1])
+        elif path == "/drip-header.jpg":  # the headers themselves, one byte every `drip` seconds
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nX-Padding: " + b"." * 999
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                for position in range(len(head)):
+                    if owner.stop.wait(owner.drip):
+                        return
+                    self.wfile.write(head[position : position + 1])
+        elif path == "/loop.jpg":  # a redirect to itself, forever
+            self.send_response(302)
+            self.send_header("Location", "/loop.jpg")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
         elif path in ("/cut.jpg", "/lying-length.jpg"):  # half a JPEG; /cut.jpg sends no length
             self.close_connection = True
             self._headers(200, length=len(cat) if path == "/lying-length.jpg" else None)
@@ -124,9 +142,10 @@ class DemoServer:
 
     Paths: `/data.json` (a list in the shape the seed script expects), `/img/cat.jpg` and
     `/img/dog.jpg` (valid JPEGs), `/slow.jpg` (answers after `delay` s), `/drip.jpg` (one byte
-    every `drip` s), `/cut.jpg` (half a JPEG, no Content-Length), `/lying-length.jpg` (declares
-    more bytes than it sends), `/huge.jpg` (50 MB), `/flaky.jpg` (HTTP 503 once, then the
-    image); anything else is a 404 HTML page. As a context manager it stops on exit:
+    every `drip` s), `/drip-header.jpg` (its headers, one byte every `drip` s), `/loop.jpg` (a
+    redirect to itself), `/cut.jpg` (half a JPEG, no Content-Length), `/lying-length.jpg`
+    (declares more bytes than it sends), `/huge.jpg` (50 MB), `/flaky.jpg` (HTTP 503 once, then
+    the image); anything else is a 404 HTML page. As a context manager it stops on exit:
 
         with DemoServer(delay=2) as server:
             requests.get(server.url + "/img/cat.jpg", timeout=5)
@@ -147,7 +166,8 @@ class DemoServer:
         self._server: _QuietServer | None = None
 
     def manifest(self) -> dict[str, Any]:
-        """The JSON at `/data.json`: two good images, a 404, a hostile id, a cut file, a slow one."""
+        """The JSON at `/data.json`: two good images, a 404, a hostile id, a cut file, a second
+        item with the id `dog` (the cat picture), a slow file and a redirect loop."""
         digest = {name: hashlib.sha256(body).hexdigest() for name, body in self.images.items()}
         items = [
             {"id": "cat", "url": "/img/cat.jpg", "sha256": digest["cat.jpg"]},
@@ -155,7 +175,9 @@ class DemoServer:
             {"id": "missing", "url": "/img/missing.jpg"},
             {"id": "../../evil", "url": "/img/cat.jpg"},
             {"id": "cut", "url": "/cut.jpg", "sha256": digest["cat.jpg"]},
+            {"id": "dog", "url": "/img/cat.jpg", "sha256": digest["cat.jpg"]},
             {"id": "slow", "url": "/slow.jpg"},
+            {"id": "loop", "url": "/loop.jpg"},
         ]
         return {"items": [{**item, "url": self.url + item["url"]} for item in items]}
 
@@ -194,23 +216,29 @@ class DemoServer:
         self.close()
 
 
+_WINDOWS_DEVICES = re.compile(r"(CON|PRN|AUX|NUL|COM\d|LPT\d)(\.|$)", re.IGNORECASE)
+
+
 def safe_filename(item_id: Any, suffix: str = "") -> str:
     """Return `item_id + suffix` if it is a plain file name that cannot leave its folder.
 
     Raises:
-        TypeError: `item_id` is not a string.
+        TypeError: `item_id` or `suffix` is not a string.
         ValueError: anything but 1-100 letters, digits, '_', '.', '-' starting with a letter or
-            digit, or a name containing '..' (such as '../../evil', '/etc/passwd', '.bashrc').
+            digit; a name containing '..' or ending with '.' (such as '../../evil',
+            '/etc/passwd', '.bashrc'); a device name of Windows (CON, NUL, COM1, ...).
     """
-    if not isinstance(item_id, str):
-        raise TypeError(f"item id must be a string, got {type(item_id).__name__} {item_id!r}.")
+    for what, value in (("item id", item_id), ("suffix", suffix)):
+        if not isinstance(value, str):
+            raise TypeError(f"{what} must be a string, got {type(value).__name__} {value!r}.")
     name = item_id + suffix
     # 1-100 letters, digits, '_', '.', '-', first a letter or digit: no '/', '\', ':', leading dot
     plain = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", name)
-    if not plain or ".." in name:
+    if not plain or ".." in name or name.endswith(".") or _WINDOWS_DEVICES.match(name):
         raise ValueError(
             f"unsafe item id {item_id!r}: use 1-100 letters, digits, '_', '.', '-' (no '/', '\\', "
-            "'..', no leading dot). Refusing it rather than guessing what was meant."
+            "'..', no leading or trailing dot, not a Windows device name such as CON or NUL). "
+            "Refusing it rather than guessing what was meant."
         )
     return name
 
@@ -231,14 +259,198 @@ class ChecksumError(DownloadError):
 
 
 class TooLargeError(DownloadError):
-    """The file is larger than the allowed `max_bytes`."""
+    """The file (or the list) is larger than allowed."""
 
 
-def _hang_up(response: requests.Response, hung_up: threading.Event) -> None:
-    """The watchdog's action: shut the socket down, which wakes a read waiting on it."""
-    hung_up.set()
-    with contextlib.suppress(OSError, RuntimeError, ValueError):  # body complete: nothing to do
-        response.raw.shutdown()  # urllib3 >= 2.3
+_current = threading.local()  # `.watchdog`: the watchdog of the download running in this thread
+
+
+class Watchdog:
+    """Shut this thread's HTTP connection down `seconds` from now, whatever it is waiting for.
+
+    Use it as a `with` block around one attempt. The connections of a `new_session()` show it
+    the socket of each request they send (`note`); shutting a socket down wakes a read that
+    waits on it, for the headers or for the body, and the attempt ends with an error at once.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.fired = threading.Event()  # set once the time is up
+        self._socket: socket.socket | None = None
+        self._timer = threading.Timer(max(0.0, float(seconds)), self._hang_up)
+        self._timer.daemon = True
+
+    def note(self, sock: socket.socket) -> None:
+        """Watch `sock`, the socket of the request just sent (hang it up at once if too late)."""
+        self._socket = sock
+        if self.fired.is_set():  # the time ran out while the connection was being made
+            self._shut(sock)
+
+    def _hang_up(self) -> None:
+        self.fired.set()
+        if self._socket is not None:
+            self._shut(self._socket)
+
+    @staticmethod
+    def _shut(sock: socket.socket) -> None:
+        with contextlib.suppress(OSError):  # already closed: nothing waits on it
+            sock.shutdown(socket.SHUT_RDWR)
+
+    def __enter__(self) -> "Watchdog":
+        _current.watchdog = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        _current.watchdog = None
+
+
+class _ShowsSocketToWatchdog:
+    """Mixin for urllib3's connections: show the socket to this thread's watchdog, if any,
+    before waiting for the answer (the status line, the headers, then the body)."""
+
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        watchdog = getattr(_current, "watchdog", None)
+        if watchdog is not None and self.sock is not None:
+            watchdog.note(self.sock)
+        return super().getresponse(*args, **kwargs)
+
+
+class _WatchedHTTPConnection(_ShowsSocketToWatchdog, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_ShowsSocketToWatchdog, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+_WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+class WatchedAdapter(requests.adapters.HTTPAdapter):
+    """requests' transport adapter, with connections that show their socket to the watchdog."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
+
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        if not proxy.lower().startswith("socks"):  # SOCKS proxies bring their own pools
+            manager.pool_classes_by_scheme = _WATCHED_POOLS
+        return manager
+
+
+def new_session() -> requests.Session:
+    """A `requests.Session` whose requests a `Watchdog` can hang up. One per thread."""
+    session = requests.Session()
+    adapter = WatchedAdapter()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def get_following_redirects(
+    session: requests.Session,
+    url: str,
+    *,
+    timeout: tuple[float, float],
+    max_redirects: int,
+    watchdog: Watchdog | None = None,
+) -> requests.Response:
+    """GET `url` as a stream (headers read, body not yet), following redirects by hand.
+
+    At most `max_redirects` of them, only to http(s) and never from https to http, no URL
+    twice, and no redirect's body read: it is closed unread. Each request goes straight to the
+    session's transport adapter: `Session.send` would read a redirect's body even when told
+    not to follow it (to prepare `Response.next`).
+
+    Raises:
+        DownloadError: a redirect loop, too many redirects, a redirect that is refused, or the
+            `watchdog` hung up before the headers were complete (they cannot be trusted then).
+    """
+    visited = [url]
+    while True:
+        request = session.prepare_request(
+            requests.Request("GET", url, headers={"Accept-Encoding": "identity"})  # see the text
+        )
+        settings = session.merge_environment_settings(request.url, {}, True, None, None)
+        response = session.get_adapter(request.url).send(request, timeout=timeout, **settings)
+        if watchdog is not None and watchdog.fired.is_set():  # headers cut short: trust none
+            response.close()
+            raise DownloadError(f"{url}: the deadline passed while waiting for the headers")
+        if not response.is_redirect:  # a 3xx status with a Location header
+            return response
+        response.close()  # unread: a redirect's body can be huge or never end
+        try:
+            target = urllib.parse.urljoin(url, response.headers["Location"])
+            scheme = urllib.parse.urlsplit(target).scheme
+        except ValueError as error:  # e.g. 'http://[::1' is no URL at all
+            raise DownloadError(f"{url} redirects to an invalid URL: {error}") from error
+        downgrade = scheme == "http" and urllib.parse.urlsplit(url).scheme == "https"
+        if scheme not in ("http", "https") or downgrade:
+            raise DownloadError(
+                f"{url} redirects to {target[:80]!r}: only http(s) is followed, never https to http"
+            )
+        if target in visited:
+            raise DownloadError(f"redirect loop: {' -> '.join(visited + [target])}")
+        if len(visited) > max_redirects:
+            raise DownloadError(f"{visited[0]}: more than max_redirects={max_redirects} redirects")
+        visited.append(target)
+        url = target
+
+
+def check_response(
+    response: requests.Response,
+    url: str,
+    *,
+    max_bytes: int,
+    content_types: tuple[str, ...] | None = None,
+) -> int | None:
+    """Check the status, the type and the declared size of `response`, before its body.
+
+    Returns:
+        The declared length (Content-Length) in bytes, or None if the server did not say.
+
+    Raises:
+        DownloadError: a status other than 200 (retryable for 429 and 5xx) or a wrong type.
+        TooLargeError: a declared length above `max_bytes`.
+    """
+    status = response.status_code
+    if status != 200:  # 204, 206, a 3xx without Location: not the whole file either
+        raise DownloadError(
+            f"HTTP {status} for {url} (expected 200 OK with the whole file)",
+            retryable=status in RETRY_STATUS,
+        )
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if content_types is not None and not kind.startswith(content_types):
+        raise DownloadError(
+            f"{url} sent Content-Type {kind[:40] or 'none'!r}, expected "
+            f"{' or '.join(content_types)} (an HTML page saved as an image is a classic "
+            "silent failure)"
+        )
+    length = response.headers.get("Content-Length", "")
+    declared = int(length) if length.isdigit() else None
+    if declared is not None and declared > max_bytes:
+        raise TooLargeError(f"{url} declares {declared:,} bytes, more than max_bytes={max_bytes:,}")
+    return declared
+
+
+TRANSIENT = (  # no connection, no data in time, connection cut: another attempt may succeed
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    urllib3.exceptions.ProtocolError,  # raised while reading the body: cut, truncated
+    urllib3.exceptions.ReadTimeoutError,
+)
 
 
 def fetch_once(
@@ -246,79 +458,147 @@ def fetch_once(
     url: str,
     file: BinaryIO,
     *,
-    timeout: tuple[float, float],
-    deadline: float,
-    max_bytes: int,
+    timeout: tuple[float, float] = (3.05, 10.0),
+    deadline: float = 60.0,
+    max_bytes: int = 10 * 2**20,
+    min_rate: float = 1000.0,
+    rate_window: float = 10.0,
+    max_redirects: int = 5,
     content_types: tuple[str, ...] | None = None,
 ) -> str:
     """Stream `url` into the open binary `file` and return the SHA-256 of the bytes.
 
     Args:
+        session: from `new_session()`, so that the watchdog can hang up its connections.
         timeout: (connect, read) seconds: the wait for the connection, then for each next piece.
-        deadline: seconds the whole attempt may take; a watchdog hangs up when they are over.
+        deadline: seconds the whole attempt may take, redirects, headers and body included.
+        max_bytes: the most bytes accepted, declared (Content-Length) or received.
+        min_rate, rate_window: give up when fewer than `min_rate` bytes per second arrive over
+            `rate_window` seconds of the body (0 turns the rule off).
+        max_redirects: redirects followed at most (see `get_following_redirects`).
+        content_types: accepted Content-Type prefixes such as ("image/",); any by default.
 
     Raises:
-        DownloadError: HTTP error (retryable for 429 and 5xx), wrong Content-Type, deadline
-            passed, or truncated body (retryable).
+        DownloadError: as in `check_response`; a refused redirect, the deadline, too slow, or
+            a transport error (retryable: see `TRANSIENT`; also a body shorter than declared).
         TooLargeError: more than `max_bytes`, declared or received.
-        requests.ConnectionError, requests.Timeout: no connection, or no data for `timeout`.
     """
-    end, digest, received = time.monotonic() + deadline, hashlib.sha256(), 0
-    with session.get(url, timeout=timeout, stream=True) as response:
-        status = response.status_code
-        if status >= 400:
-            raise DownloadError(f"HTTP {status} for {url}", retryable=status in RETRY_STATUS)
-        kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        if content_types is not None and not kind.startswith(content_types):
-            raise DownloadError(
-                f"{url} sent Content-Type {kind or 'none'!r}, expected {' or '.join(content_types)}"
-                " (an HTML page saved as an image is a classic silent failure)"
-            )
-        declared = response.headers.get("Content-Length", "")
-        declared = int(declared) if declared.isdigit() else None
-        if declared is not None and declared > max_bytes:
-            raise TooLargeError(
-                f"{url} declares {declared:,} bytes, more than max_bytes={max_bytes:,}"
-            )
-        hung_up = threading.Event()
-        watchdog = threading.Timer(max(0.0, end - time.monotonic()), _hang_up, (response, hung_up))
-        watchdog.start()  # hangs up at the deadline, however the bytes trickle in
+    connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+    digest, received, declared, headers_done = hashlib.sha256(), 0, None, False
+    with Watchdog(deadline) as watchdog:
         try:
-            for chunk in response.iter_content(chunk_size=64 * 1024):
-                received += len(chunk)
-                if received > max_bytes:  # the header may be missing or lie
-                    raise TooLargeError(f"{url} sent more than max_bytes={max_bytes:,}; stopped")
-                file.write(chunk)
-                digest.update(chunk)  # the checksum grows with the file: no second pass
-        except requests.RequestException:
-            if not hung_up.is_set():
-                raise  # a real transport error; a hang-up is reported just below
-        finally:
-            watchdog.cancel()
-        if hung_up.is_set():
-            raise DownloadError(f"{url}: the deadline passed while the body was arriving")
-        if declared is not None and received != declared:  # a guard: urllib3 2 raises first
-            message = f"{url} is truncated: got {received:,} of {declared:,} bytes"
-            raise DownloadError(message, retryable=True)
+            response = get_following_redirects(
+                session,
+                url,
+                timeout=(min(connect, max(deadline, 0.01)), read),
+                max_redirects=max_redirects,
+                watchdog=watchdog,
+            )
+            with response:
+                declared = check_response(
+                    response, url, max_bytes=max_bytes, content_types=content_types
+                )
+                headers_done = True
+                window_start, window_bytes = time.monotonic(), 0
+                # read1: whatever has arrived, as it was sent (no decoding); b"" at the end
+                while chunk := response.raw.read1(64 * 1024, decode_content=False):
+                    received += len(chunk)
+                    if received > max_bytes:  # the header may be missing or lie
+                        raise TooLargeError(f"{url} sent more than max_bytes={max_bytes:,}")
+                    file.write(chunk)
+                    digest.update(chunk)  # the checksum grows with the file: no second pass
+                    if watchdog.fired.is_set():  # (only with a session not from new_session())
+                        break
+                    seconds = time.monotonic() - window_start
+                    if seconds >= rate_window:  # the minimum-rate rule, one window at a time
+                        rate = (received - window_bytes) / seconds
+                        if rate < min_rate:
+                            raise DownloadError(
+                                f"{url} is too slow: {rate:,.0f} bytes/s over the last "
+                                f"{seconds:.1f} s, less than min_rate={min_rate:,g}"
+                            )
+                        window_start, window_bytes = time.monotonic(), received
+        except TRANSIENT as error:
+            if not watchdog.fired.is_set():  # a hang-up is reported just below
+                if isinstance(error, requests.ConnectTimeout):
+                    reason = f"no connection within {connect:g} s (ConnectTimeout)"
+                elif isinstance(error, requests.Timeout | urllib3.exceptions.ReadTimeoutError):
+                    reason = f"no data for {read:g} s (ReadTimeout)"
+                else:
+                    reason = f"{type(error).__name__}: {str(error)[:200]}"
+                raise DownloadError(f"{url}: {reason}", retryable=True) from error
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
+            # anything else from the transport, such as an invalid URL: no retry can help
+            raise DownloadError(f"{url}: {type(error).__name__}: {str(error)[:200]}") from error
+    if watchdog.fired.is_set():  # also when the hang-up looked like the end of the body
+        where = f"the body ({received:,} bytes received)" if headers_done else "the headers"
+        raise DownloadError(f"{url}: the deadline passed while waiting for {where}")
+    if declared is not None and received != declared:  # a guard: urllib3 2 raises first
+        message = f"{url} is truncated: got {received:,} of {declared:,} bytes"
+        raise DownloadError(message, retryable=True)
     return digest.hexdigest()
 
 
 MAGIC_BYTES = {"jpeg": b"\xff\xd8\xff", "png": b"\x89PNG\r\n\x1a\n"}  # how every such file starts
-TRANSIENT = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+
+
+def _check_limit(name: str, value: Any, *, integer: bool = False, positive: bool = False) -> None:
+    """Raise TypeError/ValueError unless `value` is a finite number (an int if `integer`) >= 0
+    (> 0 if `positive`)."""
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        expected = "an int" if integer else "a number"
+        raise TypeError(f"{name} must be {expected}, got {type(value).__name__} {value!r}.")
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        raise ValueError(
+            f"{name} must be a finite number {'> 0' if positive else '>= 0'}, got {value!r}."
+        )
+
+
+_INTEGERS = {"retries", "max_bytes", "max_redirects", "max_manifest_bytes", "max_items"}
+_POSITIVE = {"max_bytes", "max_manifest_bytes", "max_items", "rate_window"}
 
 
 def _check_download_arguments(
-    url: Any, retries: Any = 0, max_bytes: Any = 1, sha256: Any = None
+    url: Any,
+    *,
+    sha256: Any = None,
+    timeout: Any = 1.0,
+    content_types: Any = None,
+    magic: Any = None,
+    **limits: Any,
 ) -> None:
-    """Turn a wrong call into a clear ValueError (argument checks only)."""
-    if not isinstance(url, str) or urllib.parse.urlparse(url).scheme not in ("http", "https"):
-        raise ValueError(f"url must be an http(s) URL string, got {url!r}.")
-    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-        raise ValueError(f"retries must be an int >= 0, got {retries!r}.")
-    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
-        raise ValueError(f"max_bytes must be a positive int, got {max_bytes!r}.")
-    if sha256 is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", str(sha256)):
-        raise ValueError(f"sha256 must be 64 hex digits, got {sha256!r}.")
+    """Turn a wrong call into a clear TypeError or ValueError (argument checks only)."""
+    parts = urllib.parse.urlsplit(url) if isinstance(url, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"url must be an http(s) URL string such as 'https://host/file', got {url!r}."
+        )
+    if sha256 is not None and not (
+        isinstance(sha256, str) and re.fullmatch(r"[0-9a-fA-F]{64}", sha256)
+    ):
+        raise ValueError(f"sha256 must be a string of 64 hex digits, got {sha256!r}.")
+    for number in timeout if isinstance(timeout, tuple) and len(timeout) == 2 else (timeout,):
+        _check_limit("timeout (a number or a (connect, read) pair)", number, positive=True)
+    if content_types is not None and not (
+        isinstance(content_types, tuple) and all(isinstance(kind, str) for kind in content_types)
+    ):
+        raise TypeError(
+            f"content_types must be a tuple of strings such as ('image/',), got {content_types!r}."
+        )
+    if magic is not None and not isinstance(magic, bytes):
+        raise TypeError(f"magic must be bytes such as MAGIC_BYTES['jpeg'], got {magic!r}.")
+    for name, value in limits.items():
+        _check_limit(name, value, integer=name in _INTEGERS, positive=name in _POSITIVE)
+
+
+def _sha256_of(path: Path) -> str:
+    """The hex SHA-256 of the file at `path`, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(2**20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _verify(path: Path, url: str, actual: str, *, sha256: str | None, magic: bytes | None) -> None:
@@ -339,10 +619,13 @@ def download_file(
     *,
     sha256: str | None = None,
     max_bytes: int = 10 * 2**20,
-    timeout: tuple[float, float] = (3.05, 10.0),
+    timeout: float | tuple[float, float] = (3.05, 10.0),
     deadline: float = 60.0,
+    min_rate: float = 1000.0,
+    rate_window: float = 10.0,
     retries: int = 2,
     backoff: float = 0.5,
+    max_redirects: int = 5,
     content_types: tuple[str, ...] | None = None,
     magic: bytes | None = None,
     session: requests.Session | None = None,
@@ -353,33 +636,53 @@ def download_file(
         url: an http:// or https:// URL.
         folder: the target folder (created if missing); nothing is written outside it.
         filename: the file name inside `folder`, checked with `safe_filename`.
-        sha256: the expected hex SHA-256 of the file, if known.
-        max_bytes, timeout, content_types: as in `fetch_once`.
-        deadline: seconds for the whole call: every attempt and every back-off wait.
-        retries: extra attempts after transient failures (see `TRANSIENT`, HTTP 429/5xx, truncation).
+        sha256: the expected hex SHA-256 of the file, if known. A file already there with this
+            checksum is not downloaded again.
+        max_bytes, timeout, min_rate, rate_window, max_redirects, content_types: as in `fetch_once`.
+        deadline: seconds for the whole call: waiting for the lock, every attempt, every back-off.
+        retries: extra attempts after transient failures (`TRANSIENT`, HTTP 429/5xx, truncation).
         backoff: seconds before the first retry, doubled for each further one.
         magic: the bytes the file must start with, e.g. `MAGIC_BYTES["jpeg"]`.
-        session: a `requests.Session` to reuse connections; a new one by default.
+        session: from `new_session()`, to reuse connections; a new one by default.
 
     Returns:
         The path of the complete, verified file.
 
     Raises:
-        ValueError, TypeError: a bad URL, file name or argument.
-        DownloadError: HTTP error, wrong type, timeout, deadline or truncation, after all retries.
+        ValueError, TypeError: a bad URL, file name or argument, or a link at the target.
+        DownloadError: HTTP error, refused redirect, wrong type, timeout, deadline, too slow or
+            truncated, after all retries; or the lock of the file was held past the deadline.
         TooLargeError: the file exceeds `max_bytes`.
         ChecksumError: the SHA-256 or the magic bytes do not match.
     """
-    _check_download_arguments(url, retries=retries, max_bytes=max_bytes, sha256=sha256)
-    end = time.monotonic() + deadline  # one deadline for all attempts together
+    _check_download_arguments(
+        url, sha256=sha256, timeout=timeout, content_types=content_types, magic=magic,
+        max_bytes=max_bytes, deadline=deadline, min_rate=min_rate, rate_window=rate_window,
+        retries=retries, backoff=backoff, max_redirects=max_redirects,
+    )  # fmt: skip
+    deadline, min_rate, rate_window, backoff = map(
+        float, (deadline, min_rate, rate_window, backoff)
+    )
+    timeout = tuple(map(float, timeout)) if isinstance(timeout, tuple) else float(timeout)
+    end = time.monotonic() + deadline  # one deadline for the whole call
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / safe_filename(filename)
-    if not target.resolve().is_relative_to(folder.resolve()):  # e.g. a symlink pointing out
-        raise ValueError(f"{target.name!r} would be written outside {folder}.")
-    last_error = None
-    with requests.Session() as own_session:  # used unless the caller passes a session
+    if target.is_symlink():  # it could point anywhere; os.replace would not follow it, but ask
+        raise ValueError(f"{target} is a symbolic link; remove it if you want the file here.")
+    try:  # one lock per file: other downloads of it, in any process, wait here
+        lock = filelock.FileLock(folder / f".{target.name}.lock").acquire(timeout=deadline)
+    except filelock.Timeout as error:
+        raise DownloadError(
+            f"{target.name}: another download held its lock past the deadline"
+        ) from error
+    except OSError as error:  # e.g. a symbolic link planted at the lock's path (refused)
+        raise DownloadError(f"cannot lock {target.name} in {folder}: {error}") from error
+    with lock, new_session() as own_session:
+        if sha256 is not None and target.is_file() and _sha256_of(target) == sha256.lower():
+            return target  # saved and verified before, maybe by another process just now
         session = session or own_session
+        last_error = None
         for attempt in range(retries + 1):
             if attempt:  # exponential back-off, but never past the deadline
                 time.sleep(min(backoff * 2 ** (attempt - 1), max(0.0, end - time.monotonic())))
@@ -388,26 +691,20 @@ def download_file(
                     f"{url}: deadline of {deadline:g} s reached after {attempt} attempt(s)"
                 ) from last_error
             # A temporary file in the target's folder, so that the rename below is atomic.
-            handle, part_name = tempfile.mkstemp(prefix=".part-", dir=folder)
+            handle, part_name = tempfile.mkstemp(prefix=f".{target.name}.part-", dir=folder)
             part = Path(part_name)
             try:
                 with os.fdopen(handle, "wb") as file:
                     actual = fetch_once(
-                        session,
-                        url,
-                        file,
-                        timeout=timeout,
-                        deadline=end - time.monotonic(),  # what is left of the deadline
-                        max_bytes=max_bytes,
-                        content_types=content_types,
-                    )
+                        session, url, file, timeout=timeout, deadline=end - time.monotonic(),
+                        max_bytes=max_bytes, min_rate=min_rate, rate_window=rate_window,
+                        max_redirects=max_redirects, content_types=content_types,
+                    )  # fmt: skip
                 _verify(part, url, actual, sha256=sha256, magic=magic)
                 os.replace(part, target)  # atomic: readers see no file or the whole file
                 return target
-            except TRANSIENT as error:  # no connection, timeout, connection cut: try again
-                last_error = DownloadError(f"{url}: {type(error).__name__}: {error}")
             except DownloadError as error:
-                if not error.retryable:  # 4xx, wrong type, too large, wrong checksum, deadline
+                if not error.retryable:  # 4xx, refused, wrong type, too large or slow, checksum
                     raise
                 last_error = error
             finally:
@@ -429,38 +726,130 @@ class ManifestReport:
         return "\n".join(lines)
 
 
+def read_manifest(
+    manifest_url: str, *, max_bytes: int = 2**20, max_items: int = 10_000, **fetch: Any
+) -> list[Any]:
+    """Fetch the JSON list `{"items": [...]}` at `manifest_url` and return its items, unchecked.
+
+    `fetch` goes to `fetch_once` (`timeout`, `deadline`, `min_rate`, ...).
+
+    Raises:
+        DownloadError: the list cannot be fetched, is not JSON of that shape, or has more than
+            `max_items` items. TooLargeError: it is larger than `max_bytes`.
+    """
+    buffer = io.BytesIO()
+    with new_session() as session:
+        try:
+            fetch_once(session, manifest_url, buffer, max_bytes=max_bytes, **fetch)
+        except DownloadError as error:
+            raise type(error)(f"cannot read the manifest: {error}") from error
+    try:
+        document = json.loads(buffer.getvalue())  # UTF-8, -16 or -32, as JSON allows
+    except (ValueError, RecursionError) as error:  # RecursionError: [[[[[...]]]]] too deep
+        raise DownloadError(
+            f"the manifest {manifest_url} is not valid JSON: {str(error)[:100]}"
+        ) from error
+    items = document.get("items") if isinstance(document, dict) else None
+    if not isinstance(items, list):
+        raise DownloadError(
+            f'the manifest {manifest_url} must be a JSON object {{"items": [...]}}, got '
+            f"{type(document).__name__}"
+            + (
+                f" with 'items' of type {type(items).__name__}"
+                if isinstance(document, dict)
+                else ""
+            )
+        )
+    if len(items) > max_items:
+        raise DownloadError(
+            f"the manifest lists {len(items):,} items, more than max_items={max_items:,}"
+        )
+    return items
+
+
+def plan_items(
+    items: list[Any], manifest_url: str, suffix: str
+) -> tuple[list[tuple[str, str, str, str | None]], dict[str, str]]:
+    """Check every item before anything is downloaded.
+
+    Returns:
+        The items to fetch as (id, file name, absolute URL, sha256 or None), and the reasons
+        why the others are refused, by id (or "item N" when there is no usable id). Items that
+        share an id (case ignored: `Cat` and `cat` are one file on macOS and Windows) are all
+        refused: the list does not say which one is right.
+    """
+    ids = [item.get("id") if isinstance(item, dict) else None for item in items]
+    counts = Counter(item_id.casefold() for item_id in ids if isinstance(item_id, str))
+    planned, failed = [], {}
+    for index, (item, item_id) in enumerate(zip(items, ids, strict=True)):
+        label = item_id if isinstance(item_id, str) else f"item {index}"
+        try:
+            if not isinstance(item, dict):
+                raise TypeError(
+                    f"an item must be an object with 'id' and 'url', got {type(item).__name__}"
+                )
+            if isinstance(item_id, str) and counts[item_id.casefold()] > 1:
+                raise ValueError(
+                    f"{counts[item_id.casefold()]} items have the id {item_id!r} (case ignored); none is fetched"
+                )
+            name = safe_filename(item_id, suffix)
+            if not isinstance(item.get("url"), str):
+                raise TypeError(f"'url' must be a string, got {type(item.get('url')).__name__}")
+            url = urllib.parse.urljoin(manifest_url, item["url"])
+            _check_download_arguments(url, sha256=item.get("sha256"))
+        except (TypeError, ValueError) as error:
+            failed[label] = f"{type(error).__name__}: {error}"
+            continue
+        planned.append((item_id, name, url, item.get("sha256")))
+    return planned, failed
+
+
 def download_manifest(
-    manifest_url: str, folder: str | os.PathLike[str], *, suffix: str = ".jpg", **kwargs: Any
+    manifest_url: str,
+    folder: str | os.PathLike[str],
+    *,
+    suffix: str = ".jpg",
+    max_manifest_bytes: int = 2**20,
+    max_items: int = 10_000,
+    **kwargs: Any,
 ) -> ManifestReport:
     """Download every item of a JSON list `{"items": [{"id", "url", "sha256" (optional)}, ...]}`.
 
     Each file is named id + `suffix`; relative URLs are resolved against `manifest_url`;
-    `kwargs` go to `download_file` (`max_bytes`, `timeout`, `retries`, ...).
+    `kwargs` go to `download_file` (`deadline`, `max_bytes`, `timeout`, `retries`, ...), and
+    those that `fetch_once` knows also to the fetch of the list.
 
     Raises:
-        DownloadError: the list itself cannot be fetched or is not valid JSON.
+        DownloadError: the list itself cannot be fetched, is not valid, or is too long.
+        TooLargeError: the list is larger than `max_manifest_bytes`.
     """
-    _check_download_arguments(manifest_url)
-    try:
-        response = requests.get(manifest_url, timeout=kwargs.get("timeout", (3.05, 10.0)))
-        response.raise_for_status()
-        items = response.json()["items"]
-    except (requests.RequestException, ValueError, KeyError, TypeError) as error:
-        raise DownloadError(
-            f"cannot read the manifest {manifest_url}: {type(error).__name__}: {error}"
-        ) from error
-    report = ManifestReport()
-    with requests.Session() as session:  # one connection for all items
-        for item in items:
-            item_id = item.get("id") if isinstance(item, dict) else None
+    per_item = {"url", "folder", "filename", "sha256", "session"}  # set by download_manifest
+    options = set(inspect.signature(download_file).parameters) - per_item
+    if set(kwargs) - options:
+        raise TypeError(
+            f"download_manifest got unknown options {sorted(set(kwargs) - options)}; "
+            f"it passes only these on to download_file: {sorted(options)}."
+        )
+    _check_download_arguments(
+        manifest_url, max_manifest_bytes=max_manifest_bytes, max_items=max_items, **kwargs
+    )
+    if not (isinstance(suffix, str) and re.fullmatch(r"(\.[A-Za-z0-9]{1,10})?", suffix)):
+        raise ValueError(
+            f"suffix must be '' or a dot and 1-10 letters or digits, such as '.jpg'; got {suffix!r}."
+        )
+    fetch_names = ("timeout", "deadline", "min_rate", "rate_window", "max_redirects")
+    fetch = {name: kwargs[name] for name in fetch_names if name in kwargs}
+    items = read_manifest(manifest_url, max_bytes=max_manifest_bytes, max_items=max_items, **fetch)
+    planned, failed = plan_items(items, manifest_url, suffix)
+    report = ManifestReport(failed=failed)
+    with new_session() as session:  # one connection for all items
+        for item_id, name, url, sha256 in planned:
             try:
-                name = safe_filename(item_id, suffix)
-                url = urllib.parse.urljoin(manifest_url, item["url"])
-                report.saved[str(item_id)] = download_file(
-                    url, folder, name, sha256=item.get("sha256"), session=session, **kwargs
+                report.saved[item_id] = download_file(
+                    url, folder, name, sha256=sha256, session=session, **kwargs
                 )
-            except (DownloadError, ValueError, TypeError, KeyError) as error:  # note it, go on
-                report.failed[str(item_id)] = f"{type(error).__name__}: {error}"
+            except (DownloadError, ValueError, TypeError, OSError) as error:  # note it, go on
+                report.failed[item_id] = f"{type(error).__name__}: {str(error)[:300]}"
     return report
 
 
@@ -472,7 +861,8 @@ _SIGN_OFF = r"(?:Thanks|Thank you|Regards|Best regards|Kind regards|Cheers|Best|
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1?\d?\d)"  # 0-255
 PII_PATTERNS = {
     "URL": [re.compile(r"\b(?:https?://|ftp://|www\.)[^\s<>\"'()\[\]{}]+", re.IGNORECASE)],
-    "EMAIL": [re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")],
+    # at most 64 characters before the @: a bounded rescan from each start keeps the search linear
+    "EMAIL": [re.compile(r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")],
     "IP": [re.compile(rf"(?<![\d.])(?:{_OCTET}\.){{3}}{_OCTET}(?!\.?\d)")],
     "PHONE": [
         re.compile(
@@ -482,11 +872,13 @@ PII_PATTERNS = {
             r")(?![\w])"
         )
     ],
-    # Names only where the text marks them; group 1 is the name.
+    # Names only where the text marks them; group 1 is the name. Between marker and name: spaces,
+    # a line break, any white space ([^\S\n]* and not \s*: two \s* around one \n could split a run
+    # of blank lines in quadratically many ways before failing).
     "NAME": [
         re.compile(rf"(?:^|[\s,])({_FULL_NAME})(?: ?<[^>\n]+>| ?\([^)\n]+\))? wrote:", re.M),
-        re.compile(rf"^--\s*\n\s*({_FULL_NAME})\s*$", re.M),
-        re.compile(rf"^{_SIGN_OFF}[,!.]?\s*\n\s*({_NAME}(?: {_NAME}){{0,2}})\s*$", re.M),
+        re.compile(rf"^--[^\S\n]*\n\s*({_FULL_NAME})\s*$", re.M),
+        re.compile(rf"^{_SIGN_OFF}[,!.]?[^\S\n]*\n\s*({_NAME}(?: {_NAME}){{0,2}})\s*$", re.M),
     ],
 }
 
@@ -512,7 +904,9 @@ def find_pii(text: str, kinds: tuple[str, ...] | list[str] = PII_KINDS) -> list[
         Non-overlapping matches sorted by position.
     """
     if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}.")
+        raise TypeError(f"text must be one str (call find_pii once per text), got {type(text).__name__}.")
+    if not isinstance(kinds, str | tuple | list | set):
+        raise TypeError(f"kinds must be a kind or a list of kinds from {PII_KINDS}, got {kinds!r}.")
     kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
     unknown = [kind for kind in kinds if kind not in PII_KINDS]
     if unknown:
@@ -544,34 +938,44 @@ def redact(text: str, kinds: tuple[str, ...] | list[str] = PII_KINDS) -> str:
     return "".join(pieces) + text[position:]
 
 
+def _check_number(name: str, value: Any) -> float:
+    """Return `value` as a float, or raise unless it is one finite number (NumPy's too)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}.")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}.")
+    return float(value)
+
+
 def _noise_scale(sensitivity: float, epsilon: float) -> float:
     """b = sensitivity / ε, the scale of the Laplace noise; both must be finite numbers > 0."""
     for name, value in (("sensitivity", sensitivity), ("epsilon", epsilon)):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}.")
-        if not math.isfinite(value) or value <= 0:
+        if _check_number(name, value) <= 0:
             raise ValueError(f"{name} must be a finite number > 0, got {value!r}.")
-    return sensitivity / epsilon
+    return float(sensitivity) / float(epsilon)
 
 
 def laplace_mechanism(
     value: float,
     sensitivity: float,
     epsilon: float,
-    rng: np.random.Generator | None = None,
+    rng: np.random.Generator | int | None = None,
     size: int | None = None,
 ) -> float | np.ndarray:
     """Release `value` with ε-differential privacy: add Laplace noise of scale sensitivity / ε.
 
     Args:
-        value: the true statistic.
+        value: the true statistic, one finite number.
         sensitivity: Δ, the most one person's data can change the statistic.
         epsilon: the privacy budget ε; smaller is more private and noisier.
-        rng: a NumPy random Generator, for reproducible noise; a fresh one by default.
+        rng: a NumPy random Generator or an int seed, for reproducible noise; fresh by default.
         size: draw this many independent releases (to study the noise); one by default.
     """
+    value = _check_number("value", value)  # one statistic: a NaN would make every release NaN
     scale = _noise_scale(sensitivity, epsilon)
-    rng = np.random.default_rng() if rng is None else rng
+    if size is not None and (not isinstance(size, int | np.integer) or size < 1):
+        raise ValueError(f"size must be None (one release) or an int >= 1, got {size!r}.")
+    rng = np.random.default_rng(rng)  # a Generator passes through; None or a seed makes one
     noise = rng.laplace(loc=0.0, scale=scale, size=size)
     return float(value + noise) if size is None else value + noise
 
@@ -579,7 +983,7 @@ def laplace_mechanism(
 def laplace_error_bound(sensitivity: float, epsilon: float, confidence: float = 0.95) -> float:
     """The error that Laplace noise of scale sensitivity / ε stays within with this confidence."""
     scale = _noise_scale(sensitivity, epsilon)
-    if not 0 < confidence < 1:
+    if not 0 < _check_number("confidence", confidence) < 1:
         raise ValueError(f"confidence must be in (0, 1), e.g. 0.95; got {confidence!r}.")
     return scale * math.log(1 / (1 - confidence))
 
@@ -598,12 +1002,17 @@ def dp_mean(
     sensitivity if each person has one value (k values per person: k times as much); it also
     biases the mean when real values fall outside the bounds, the price of the guarantee.
     """
-    values = np.asarray(values, dtype=float).ravel()
+    if values is None or isinstance(values, str | bytes | dict):
+        raise TypeError(f"values must be numbers (a list or an array), got {type(values).__name__}.")
+    try:
+        values = np.asarray(values, dtype=float).ravel()
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"values must hold numbers only: {error}.") from error
     if values.size == 0:
         raise ValueError("values is empty; the mean of nothing is undefined.")
     if np.isnan(values).any():  # NaN survives clipping and would make every release NaN
         raise ValueError("values holds NaN; drop or impute missing values first (np.isnan finds them).")
-    if not lower < upper:
+    if not _check_number("lower", lower) < _check_number("upper", upper):
         raise ValueError(f"need lower < upper, got lower={lower!r}, upper={upper!r}.")
     sensitivity = (upper - lower) / values.size
     return laplace_mechanism(np.clip(values, lower, upper).mean(), sensitivity, epsilon, rng, size)

@@ -14,14 +14,39 @@ def check_same_length(y_true: ArrayLike, y_other: ArrayLike) -> tuple[np.ndarray
     if y_true.ndim != 1 or y_true.shape != y_other.shape or y_true.size == 0:
         raise ValueError(
             "pass two non-empty 1-D arrays with one entry per example, "
-            f"got shapes {y_true.shape} and {y_other.shape}."
+            f"got shapes {y_true.shape} and {y_other.shape} (flatten a column with .ravel())."
         )
     if (y_true.dtype.kind in "USO") != (y_other.dtype.kind in "USO"):  # "1" never equals 1
         raise ValueError(
             f"one array holds text labels and the other numbers ({y_true.dtype} vs {y_other.dtype}); "
             "convert both to the same type, e.g. np.asarray(labels).astype(int)."
         )
+    if any(array.dtype.kind == "f" and np.isnan(array).any() for array in (y_true, y_other)):
+        raise ValueError("the arrays hold NaN (it equals nothing); drop or fill missing values first.")
     return y_true, y_other
+
+
+def check_labels(y_true: ArrayLike, y_pred: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """As check_same_length, and refuse scores or probabilities where class labels belong."""
+    y_true, y_pred = check_same_length(y_true, y_pred)
+    for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
+        fractions = labels[labels != np.round(labels)] if labels.dtype.kind == "f" else []
+        if len(fractions):
+            raise ValueError(
+                f"{name} holds scores or probabilities such as {fractions[0]:.3g}, not class labels; "
+                "turn them into labels first: (probabilities >= 0.5).astype(int), or "
+                "probabilities.argmax(axis=1) for one column per class."
+            )
+    return y_true, y_pred
+
+
+def check_number(name: str, value: float) -> float:
+    """Return `value` as a float, or raise unless it is one number (NumPy's too), not NaN."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}.")
+    if np.isnan(value):
+        raise ValueError(f"{name} must be a number, got NaN.")
+    return float(value)
 
 
 def as_binary(labels: ArrayLike, name: str = "y_true") -> np.ndarray:
@@ -30,7 +55,8 @@ def as_binary(labels: ArrayLike, name: str = "y_true") -> np.ndarray:
     if labels.dtype.kind not in "biuf" or not np.isin(labels, [0, 1]).all():
         raise ValueError(
             f"{name} must hold the binary labels 0 and 1 only, got {np.unique(labels)[:5]}; "
-            "make them with (y == positive_class).astype(int)."
+            "make them with (y == positive_class).astype(int), or from probabilities with "
+            "(probabilities >= 0.5).astype(int)."
         )
     return labels.astype(int)
 
@@ -48,10 +74,21 @@ def confusion_matrix(
     Returns:
         int array of shape (k, k); for 0/1 labels [[TN, FP], [FN, TP]].
     """
-    y_true, y_pred = check_same_length(y_true, y_pred)
-    if labels is None:
-        labels = np.unique(np.concatenate([y_true, y_pred]))
+    y_true, y_pred = check_labels(y_true, y_pred)
+    labels = class_order(y_true, y_pred, labels)
     return np.array([[np.sum((y_true == t) & (y_pred == p)) for p in labels] for t in labels])
+
+
+def class_order(y_true: np.ndarray, y_pred: np.ndarray, labels: ArrayLike | None) -> np.ndarray:
+    """The classes in row and column order: `labels`, checked, or every class present, sorted."""
+    if labels is None:
+        return np.unique(np.concatenate([y_true, y_pred]))
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.size == 0 or len(np.unique(labels)) != labels.size:
+        raise ValueError(f"labels must name each class once, in a non-empty list; got {labels}.")
+    if (labels.dtype.kind in "USO") != (y_true.dtype.kind in "USO"):  # no example would match
+        raise ValueError(f"labels {labels} must be of the labels' type ({y_true.dtype}), text or numbers.")
+    return labels
 
 
 def confusion_counts(y_true: ArrayLike, y_pred: ArrayLike) -> dict[str, int]:
@@ -63,7 +100,7 @@ def confusion_counts(y_true: ArrayLike, y_pred: ArrayLike) -> dict[str, int]:
 
 def accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     """Accuracy = (TP + TN) / n: the share of examples predicted correctly (any number of classes)."""
-    y_true, y_pred = check_same_length(y_true, y_pred)
+    y_true, y_pred = check_labels(y_true, y_pred)
     return float(np.mean(y_true == y_pred))
 
 
@@ -71,6 +108,8 @@ def divide(
     numerator: ArrayLike, denominator: ArrayLike, zero_division: float = 0.0
 ) -> float | np.ndarray:
     """numerator / denominator (element-wise), or zero_division where the denominator is 0."""
+    if isinstance(zero_division, bool) or not isinstance(zero_division, int | float | np.number):
+        raise TypeError(f"zero_division must be a number such as 0.0 or np.nan, got {zero_division!r}.")
     numerator = np.asarray(numerator, dtype=float)
     denominator = np.asarray(denominator, dtype=float)
     safe = np.where(denominator == 0, 1.0, denominator)  # no division by zero below
@@ -98,7 +137,7 @@ def specificity(y_true: ArrayLike, y_pred: ArrayLike, zero_division: float = 0.0
 
 def fbeta(y_true: ArrayLike, y_pred: ArrayLike, beta: float, zero_division: float = 0.0) -> float:
     """F-beta = (1 + beta²)·TP / ((1 + beta²)·TP + beta²·FN + FP); recall counts beta times as much."""
-    if not beta >= 0:
+    if check_number("beta", beta) < 0:
         raise ValueError(f"beta must be >= 0 (1 gives F1, 2 weighs recall more), got {beta}.")
     counts = confusion_counts(y_true, y_pred)
     weighted_tp = (1 + beta**2) * counts["tp"]
@@ -112,7 +151,10 @@ def f1(y_true: ArrayLike, y_pred: ArrayLike, zero_division: float = 0.0) -> floa
 
 def predict_at(scores: ArrayLike, threshold: float) -> np.ndarray:
     """0/1 decisions: 1 where score >= threshold."""
-    return (np.asarray(scores) >= threshold).astype(int)
+    scores = np.asarray(scores)
+    if scores.dtype.kind not in "biuf":
+        raise TypeError(f"scores must be numbers, got {scores.dtype} such as {scores.ravel()[:1]}.")
+    return (scores >= check_number("threshold", threshold)).astype(int)
 
 
 def check_scores(
@@ -194,10 +236,12 @@ def average_precision(y_true: ArrayLike, scores: ArrayLike) -> float:
 
 
 def check_costs(cost_fp: float, cost_fn: float) -> None:
-    """Raise a ValueError unless both costs are >= 0 and at least one is above 0."""
-    if not (cost_fp >= 0 and cost_fn >= 0 and cost_fp + cost_fn > 0):
+    """Raise a ValueError unless both costs are finite, >= 0 and at least one is above 0."""
+    for name, cost in (("cost_fp", cost_fp), ("cost_fn", cost_fn)):
+        check_number(name, cost)
+    if not (cost_fp >= 0 and cost_fn >= 0 and 0 < cost_fp + cost_fn < np.inf):
         raise ValueError(
-            f"costs must be >= 0 and not both 0, got cost_fp={cost_fp}, cost_fn={cost_fn}."
+            f"costs must be finite, >= 0 and not both 0, got cost_fp={cost_fp}, cost_fn={cost_fn}."
         )
 
 
@@ -263,7 +307,7 @@ def threshold_for_recall(y_true: ArrayLike, scores: ArrayLike, target_recall: fl
     Raises:
         ValueError: target_recall outside (0, 1], or no positive in y_true.
     """
-    if not 0 < target_recall <= 1:
+    if not 0 < check_number("target_recall", target_recall) <= 1:
         raise ValueError(f"target_recall must be in (0, 1], got {target_recall!r}.")
     fps, tps, thresholds = counts_at_thresholds(y_true, scores)
     if tps[-1] == 0:
@@ -281,9 +325,8 @@ def per_class_counts(
         (tp, predicted, support), int arrays of shape (k,), classes in the order of labels
         (default: every class present, sorted).
     """
-    y_true, y_pred = check_same_length(y_true, y_pred)
-    if labels is None:
-        labels = np.unique(np.concatenate([y_true, y_pred]))
+    y_true, y_pred = check_labels(y_true, y_pred)
+    labels = class_order(y_true, y_pred, labels)
     tp = np.array([np.sum((y_true == c) & (y_pred == c)) for c in labels])
     predicted = np.array([np.sum(y_pred == c) for c in labels])
     support = np.array([np.sum(y_true == c) for c in labels])
@@ -310,6 +353,8 @@ def average_scores(
     """
     if average not in ("micro", "macro", "weighted", None):
         raise ValueError(f"average must be 'micro', 'macro', 'weighted' or None, got {average!r}.")
+    if check_number("beta", beta) < 0:
+        raise ValueError(f"beta must be >= 0 (1 gives F1, 2 weighs recall more), got {beta}.")
     tp, predicted, support = per_class_counts(y_true, y_pred, labels)
     if average == "micro":
         tp, predicted, support = tp.sum(), predicted.sum(), support.sum()
@@ -327,6 +372,7 @@ def average_scores(
 
 def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
     """Weighted mean leaving out nan values; the plain mean if the weights left are all 0 (as sklearn)."""
+    values, weights = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
     keep = ~np.isnan(values)
     if not keep.any():
         return float("nan")
@@ -342,9 +388,8 @@ def per_class_report(
     zero_division: float = 0.0,
 ) -> dict[str, tuple]:
     """(precision, recall, F1, support) per class, then rows "macro avg", "weighted avg", "micro avg"."""
-    y_true, y_pred = check_same_length(y_true, y_pred)
-    if labels is None:
-        labels = np.unique(np.concatenate([y_true, y_pred]))
+    y_true, y_pred = check_labels(y_true, y_pred)
+    labels = class_order(y_true, y_pred, labels)
     support = per_class_counts(y_true, y_pred, labels)[2]
     precisions, recalls, f1s = average_scores(
         y_true, y_pred, None, labels, zero_division=zero_division
@@ -355,6 +400,9 @@ def per_class_report(
         scores = average_scores(y_true, y_pred, average, labels, zero_division=zero_division)
         report[f"{average} avg"] = (*scores, support.sum())
     return report
+
+
+MAX_BOOTSTRAP_DRAWS = 20_000_000  # n_resamples × n example indices, 160 MB as int64
 
 
 def bootstrap_ci(
@@ -380,13 +428,25 @@ def bootstrap_ci(
     Returns:
         (estimate, low, high): the metric on the data, and the middle `confidence` share of its
         values on n_resamples test sets drawn from the data with replacement.
+
+    Raises:
+        ValueError: n_resamples × n above MAX_BOOTSTRAP_DRAWS (the draws are held in memory).
     """
-    if n_resamples < 10 or not 0 < confidence < 1:
+    if not callable(metric):
+        raise TypeError(f"metric must be a function metric(y_true, y_pred), e.g. accuracy; got {metric!r}.")
+    whole = isinstance(n_resamples, int | np.integer) and not isinstance(n_resamples, bool)
+    if not whole or n_resamples < 10 or not 0 < check_number("confidence", confidence) < 1:
         raise ValueError(
-            f"need n_resamples >= 10 and 0 < confidence < 1 (e.g. 0.95), "
+            f"need an int n_resamples >= 10 and 0 < confidence < 1 (e.g. 0.95), "
             f"got {n_resamples!r} and {confidence!r}."
         )
     y_true, y_pred = check_same_length(y_true, y_pred)
+    if n_resamples * len(y_true) > MAX_BOOTSTRAP_DRAWS:
+        raise ValueError(
+            f"n_resamples × n = {n_resamples:,} × {len(y_true):,} draws exceed MAX_BOOTSTRAP_DRAWS = "
+            f"{MAX_BOOTSTRAP_DRAWS:,} (about {MAX_BOOTSTRAP_DRAWS * 8 // 10**6} MB); use fewer "
+            "resamples (1,000 are usually enough) or a random subset of the examples."
+        )
     rng = np.random.default_rng(seed)
     resamples = rng.integers(0, len(y_true), size=(n_resamples, len(y_true)))  # example indices
     values = [metric(y_true[i], y_pred[i]) for i in resamples]
@@ -404,6 +464,8 @@ def calibration_bins(y_true: ArrayLike, probabilities: ArrayLike, n_bins: int = 
         {"edges": (n_bins + 1,), "count", "mean_predicted", "fraction_positive": (n_bins,) each};
         the last two are nan for empty bins.
     """
+    if isinstance(n_bins, bool) or not isinstance(n_bins, int | np.integer) or n_bins < 1:
+        raise ValueError(f"n_bins must be an int >= 1, got {n_bins!r}.")
     y_true, probabilities = check_scores(y_true, probabilities, probabilities=True)
     edges = np.linspace(0.0, 1.0, n_bins + 1)
     bin_of = np.searchsorted(edges[1:-1], probabilities)  # index of each example's bin

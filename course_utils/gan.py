@@ -58,16 +58,29 @@ def preprocess_images(images: np.ndarray) -> np.ndarray:
 
     Raises:
         TypeError: the images are not uint8 (scaling scaled images again would squash them).
+        ValueError: the images are not ``(n, 28, 28)`` or ``(n, 28, 28, 1)``.
     """
+    images = np.asarray(images)
     if images.dtype != np.uint8:
         raise TypeError(
             f"images must be uint8 digits (0-255) as data.load_mnist returns them, got {images.dtype}."
         )
+    if images.shape[1:] not in ((28, 28), (28, 28, 1)):
+        raise ValueError(f"images must be (n, 28, 28) digits, got shape {images.shape}.")
     return (images.reshape(-1, 28, 28, 1).astype("float32") - 127.5) / 127.5
+
+
+def _check_count(name: str, value: object, minimum: int = 1) -> None:
+    """Raise a ValueError unless `value` is an int >= minimum (NumPy's ints too)."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}.")
 
 
 def build_generator(latent_dim: int = 64, base_filters: int = 64) -> keras.Model:
     """The course's DCGAN generator (uncompiled): ``(batch, latent_dim)`` -> ``(batch, 28, 28, 1)`` in [-1, 1]."""
+    _check_count("latent_dim", latent_dim)
+    _check_count("base_filters", base_filters, minimum=2)  # the middle layer has half as many
+    latent_dim, base_filters = int(latent_dim), int(base_filters)  # Keras takes no NumPy ints
     return keras.Sequential(
         [
             keras.Input(shape=(latent_dim,)),
@@ -86,6 +99,10 @@ def build_generator(latent_dim: int = 64, base_filters: int = 64) -> keras.Model
 
 def build_discriminator(base_filters: int = 32, dropout_rate: float = 0.3) -> keras.Model:
     """The course's DCGAN discriminator (uncompiled): ``(batch, 28, 28, 1)`` -> logits ``(batch, 1)``."""
+    _check_count("base_filters", base_filters)
+    if not 0 <= dropout_rate < 1:
+        raise ValueError(f"dropout_rate must be in [0, 1), got {dropout_rate!r}.")
+    base_filters = int(base_filters)  # Keras takes no NumPy ints
     return keras.Sequential(
         [
             keras.Input(shape=(28, 28, 1)),
@@ -103,6 +120,8 @@ def build_discriminator(base_filters: int = 32, dropout_rate: float = 0.3) -> ke
 
 def latent_batch(num_vectors: int, latent_dim: int = 64, seed: int = 0) -> np.ndarray:
     """A reproducible batch of standard-normal latent vectors, float32 ``(num_vectors, latent_dim)``."""
+    _check_count("num_vectors", num_vectors)
+    _check_count("latent_dim", latent_dim)
     return np.random.default_rng(seed).standard_normal((num_vectors, latent_dim)).astype("float32")
 
 
@@ -111,6 +130,13 @@ def generate_images(
 ) -> np.ndarray:
     """Digits of the generator in inference mode: float32 ``(n, 28, 28, 1)`` in [-1, 1]."""
     latents = np.asarray(latents, dtype="float32")
+    width = generator.input_shape[-1]
+    if latents.ndim != 2 or latents.shape[1] != width or len(latents) == 0:
+        raise ValueError(
+            f"latents must be (n, {width}), one latent vector per row, got shape {latents.shape}; "
+            "one vector z becomes z[None, :]."
+        )
+    _check_count("batch_size", batch_size)
     batches = [
         keras.ops.convert_to_numpy(generator(latents[start : start + batch_size], training=False))
         for start in range(0, len(latents), batch_size)
@@ -137,6 +163,10 @@ class DCGAN(keras.Model):
 
     def __init__(self, generator, discriminator, *, label_smoothing=0.0, seed=None, **kwargs):
         super().__init__(**kwargs)
+        if not (isinstance(generator, keras.Model) and isinstance(discriminator, keras.Model)):
+            raise TypeError("generator and discriminator must be keras.Models (build_generator(), ...).")
+        if not 0 <= label_smoothing < 1:
+            raise ValueError(f"label_smoothing must be in [0, 1), e.g. 0.1; got {label_smoothing!r}.")
         made, expected = tuple(generator.output_shape[1:]), tuple(discriminator.input_shape[1:])
         if made != expected:
             raise ValueError(
@@ -246,6 +276,9 @@ def build_compiled_dcgan(
 
 def symmetric_sqrt(matrix: np.ndarray) -> np.ndarray:
     """Square root of a symmetric positive semi-definite matrix: V diag(sqrt(eigenvalues)) V^T."""
+    matrix = np.asarray(matrix, dtype="float64")
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or not np.allclose(matrix, matrix.T):
+        raise ValueError(f"matrix must be square and symmetric (a covariance), got shape {matrix.shape}.")
     eigenvalues, eigenvectors = np.linalg.eigh(matrix)
     # Round-off can make tiny eigenvalues slightly negative: clip them at 0.
     return (eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))) @ eigenvectors.T
@@ -258,6 +291,13 @@ def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
     """
     features_a = np.asarray(features_a, dtype="float64")
     features_b = np.asarray(features_b, dtype="float64")
+    if features_a.ndim != 2 or features_a.shape[1:] != features_b.shape[1:] or features_b.ndim != 2:
+        raise ValueError(
+            f"pass two feature sets (n, k) with the same k, got {features_a.shape} and {features_b.shape}."
+        )
+    finite = np.isfinite(features_a).all() and np.isfinite(features_b).all()
+    if min(len(features_a), len(features_b)) < 2 or not finite:
+        raise ValueError("each set needs at least 2 rows (a covariance) of finite numbers.")
     mean_a, mean_b = features_a.mean(axis=0), features_b.mean(axis=0)
     cov_a = np.atleast_2d(np.cov(features_a, rowvar=False))  # sample covariance (ddof=1)
     cov_b = np.atleast_2d(np.cov(features_b, rowvar=False))
@@ -327,6 +367,8 @@ class FrechetScorer:
     """
 
     def __init__(self, extractor, real_images, num_samples: int = 1000, seed: int = 0):
+        if not 2 <= num_samples <= len(real_images):
+            raise ValueError(f"num_samples must be from 2 to the {len(real_images)} real images, got {num_samples!r}.")
         chosen = np.random.default_rng(seed).choice(len(real_images), num_samples, replace=False)
         self.extractor, self.num_samples, self.seed = extractor, num_samples, seed
         self.real_features = self.features(real_images[chosen])
@@ -395,6 +437,8 @@ def class_spread(classifier: keras.Model, images: np.ndarray) -> dict:
         dict with ``"confidence"`` (mean top probability), ``"counts"`` (images per predicted
         class, int array ``(10,)``) and ``"spread"`` (entropy of the class shares / ln 10).
     """
+    if np.ndim(images) != 4 or len(images) == 0:
+        raise ValueError(f"images must be a non-empty batch (n, 28, 28, 1), got shape {np.shape(images)}.")
     probabilities = classifier.predict(images, batch_size=500, verbose=0)
     counts = np.bincount(probabilities.argmax(axis=1), minlength=10)
     shares = counts[counts > 0] / counts.sum()
@@ -457,7 +501,10 @@ def interpolate_latents(
     """
     if method not in ("linear", "slerp"):
         raise ValueError(f"Unknown method {method!r}; use 'linear' or 'slerp'.")
+    _check_count("steps", steps, minimum=2)
     start, end = np.asarray(z0, dtype="float64"), np.asarray(z1, dtype="float64")
+    if start.ndim != 1 or start.shape != end.shape:
+        raise ValueError(f"z0 and z1 must be two latent vectors (latent_dim,), got {start.shape} and {end.shape}.")
     t = np.linspace(0.0, 1.0, steps)[:, np.newaxis]
     linear = (1 - t) * start + t * end
     norm_start, norm_end = np.linalg.norm(start), np.linalg.norm(end)

@@ -13,6 +13,7 @@ def softmax(scores: np.ndarray, axis: int = -1) -> np.ndarray:
     A score of -inf gets weight 0: that is how a mask hides a key.
     """
     scores = np.asarray(scores, dtype=np.float64)
+    _check_scores(scores)
     top = np.max(scores, axis=axis, keepdims=True)
     _check_not_fully_masked(top)
     exps = np.exp(scores - top)  # subtracting the largest score keeps exp() from overflowing
@@ -43,8 +44,8 @@ def scaled_dot_product_attention(
         `(..., num_queries, num_keys)`; each row of `weights` sums to 1.
     """
     query, key, value = (np.asarray(a, dtype=np.float64) for a in (query, key, value))
-    scale = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
     _check_attention_inputs(query, key, value, scale)
+    scale = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
     scores = query @ np.swapaxes(key, -1, -2) * scale  # (..., num_queries, num_keys)
     if mask is not None:
         scores = np.where(_as_mask(mask, scores.shape), scores, -np.inf)  # hide masked keys
@@ -54,10 +55,22 @@ def scaled_dot_product_attention(
 
 def causal_mask(length: int) -> np.ndarray:
     """The `(length, length)` bool mask of a decoder: query i may attend to keys 0, 1, ..., i."""
+    if isinstance(length, bool) or not isinstance(length, int | np.integer):
+        raise TypeError(f"length must be an int (the number of tokens), got {length!r}.")
+    if length < 1:
+        raise ValueError(f"length must be >= 1 (the number of tokens), got {length!r}.")
     return np.tril(np.ones((length, length), dtype=bool))
 
 
 # Input checks of attention
+def _check_scores(scores):
+    if scores.size == 0 or np.isnan(scores).any() or np.isposinf(scores).any():
+        raise ValueError(
+            f"scores must be a non-empty array of numbers, -inf allowed (a masked key), no NaN "
+            f"and no +inf; got shape {scores.shape} with max {scores.max(initial=-np.inf)}."
+        )
+
+
 def _check_not_fully_masked(top_scores):
     if np.any(np.isneginf(top_scores)):
         raise ValueError(
@@ -79,7 +92,12 @@ def _check_attention_inputs(query, key, value, scale):
             f"key has {key.shape[-2]} positions but value has {value.shape[-2]}: pass one value "
             "per key."
         )
-    if isinstance(scale, bool) or not isinstance(scale, int | float) or not 0 < scale < math.inf:
+    if any(np.isnan(array).any() for array in (query, key, value)):
+        raise ValueError("query, key and value must not hold NaN.")
+    if scale is None:  # 1 / sqrt(depth)
+        return
+    number = isinstance(scale, int | float | np.integer | np.floating) and not isinstance(scale, bool)
+    if not number or not 0 < scale < math.inf:
         raise ValueError(f"scale must be a positive finite number, got {scale!r}.")
 
 
@@ -127,9 +145,10 @@ def _densities(p_data, p_generator, dx=1.0):
             f"p_data {p_data.shape} and p_generator {p_generator.shape} must be evaluated on "
             "the same grid (same shape)."
         )
-    if np.any(p_data < 0) or np.any(p_generator < 0):
-        raise ValueError("densities must be non-negative.")
-    if not dx > 0:
+    if not (np.all(p_data >= 0) and np.all(p_generator >= 0)):  # False for NaN too
+        raise ValueError("densities must be non-negative numbers (no NaN).")
+    number = isinstance(dx, int | float | np.integer | np.floating) and not isinstance(dx, bool)
+    if not number or not 0 < dx < math.inf:
         raise ValueError(f"dx (the grid spacing) must be a positive number, got {dx!r}.")
     return p_data, p_generator
 
@@ -138,7 +157,7 @@ def _probabilities(name, values, shape=None):
     values = np.asarray(values, dtype=np.float64)
     if values.size == 0:
         raise ValueError(f"{name} is empty; pass at least one discriminator output.")
-    if np.any(values < 0) or np.any(values > 1):
+    if not np.all((values >= 0) & (values <= 1)):  # False for NaN too
         raise ValueError(
             f"{name} must hold probabilities in [0, 1] (the discriminator's sigmoid output), "
             f"got values from {values.min():.3g} to {values.max():.3g}; apply a sigmoid to logits."
@@ -150,6 +169,7 @@ def _probabilities(name, values, shape=None):
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """The logistic function 1 / (1 + exp(-x)), element-wise."""
+    x = np.asarray(x, dtype=np.float64)  # lists too
     return 1.0 / (1.0 + np.exp(-x))
 
 
@@ -187,7 +207,10 @@ def lstm_step(
 
 def gaussian_pdf(x: np.ndarray, mean: float = 0.0, std: float = 1.0) -> np.ndarray:
     """The density of the normal distribution N(mean, std^2) at `x`."""
-    if not std > 0:
+    for name, number in (("mean", mean), ("std", std)):
+        if isinstance(number, bool) or not isinstance(number, int | float | np.integer | np.floating):
+            raise TypeError(f"{name} must be a number, got {type(number).__name__} {number!r}.")
+    if not 0 < std < math.inf:
         raise ValueError(f"std must be > 0, got {std!r}.")
     x = np.asarray(x, dtype=np.float64)
     return np.exp(-0.5 * ((x - mean) / std) ** 2) / (std * math.sqrt(2 * math.pi))

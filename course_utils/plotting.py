@@ -9,10 +9,13 @@ import numpy as np
 from IPython import get_ipython
 from IPython.display import display
 
+# Okabe and Ito's colour-blind-safe palette: blue, orange, bluish green, vermillion, purple, sky blue.
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+
 
 def use_course_style() -> None:
-    """Set modest figure sizes and a clean style for every notebook."""
-    plt.rcParams.update({
+    """Set modest figure sizes, a clean style and a colour-blind-safe palette for every notebook."""
+    plt.rcParams.update({"axes.prop_cycle": plt.cycler(color=OKABE_ITO),
         "figure.figsize": (6.0, 3.6), "figure.dpi": 80, "savefig.dpi": 80, "font.size": 10,
         "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
     })  # fmt: skip
@@ -74,8 +77,8 @@ def learning_curves(
     logs = getattr(history, "history", history)
     if not isinstance(logs, Mapping):
         raise TypeError("history must be a keras History or a dict of metric lists.")
-    missing = [m for m in metrics if m not in logs]
-    if missing:
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)  # one name, or a list
+    if missing := [m for m in metrics if m not in logs]:
         raise ValueError(f"metrics {missing} are not in the history; it has {sorted(logs)}.")
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.0), squeeze=False)
     for ax, metric in zip(axes.flat, metrics, strict=True):
@@ -201,15 +204,15 @@ def length_histogram(
         raise ValueError(f"lengths must be a non-empty 1-D array, got shape {lengths.shape}.")
     fig, ax = plt.subplots(figsize=(6.4, 3.0))
     upper = np.percentile(lengths, 99)
-    ax.hist(np.minimum(lengths, upper), bins=60, color="tab:blue", alpha=0.8)
+    ax.hist(np.minimum(lengths, upper), bins=60, color=OKABE_ITO[0], alpha=0.8)
     for p in percentiles:
         value = np.percentile(lengths, p)
         ax.axvline(value, color="gray", linestyle="--", linewidth=1)
         ax.text(value, ax.get_ylim()[1] * 0.92, f" {p}%: {value:.0f}", fontsize=8, color="gray")
     if chosen is not None:
-        ax.axvline(chosen, color="tab:red", linewidth=2)
+        ax.axvline(chosen, color=OKABE_ITO[3], linewidth=2)
         label = f" chosen {chosen}\n covers {np.mean(lengths <= chosen):.0%}"
-        ax.text(chosen, ax.get_ylim()[1] * 0.6, label, color="tab:red", fontsize=9)
+        ax.text(chosen, ax.get_ylim()[1] * 0.6, label, color=OKABE_ITO[3], fontsize=9)
     ax.set(xlabel=f"tokens per text (cut at the 99th percentile, {upper:.0f})", ylabel="texts")
     fig.tight_layout()
     return fig
@@ -251,7 +254,7 @@ def word_importance_bars(
     fig, ax = plt.subplots(figsize=(5.5, 0.28 * max(len(ranked), 3) + 1.1))
     if ranked:
         words, changes = zip(*ranked, strict=True)
-        colors = ["tab:red" if c > 0 else "tab:blue" for c in changes]
+        colors = [OKABE_ITO[3] if c > 0 else OKABE_ITO[0] for c in changes]
         ax.barh(range(len(ranked)), changes, color=colors)
         ax.set_yticks(range(len(ranked)), [w[:25] for w in words], fontsize=8)
     ax.axvline(0, color="black", linewidth=0.8)
@@ -351,7 +354,7 @@ def prediction_with_saliency(
     axes[1].set_title("saliency", fontsize=9)
     for ax in axes[:2]:
         ax.axis("off")
-    colours = ["tab:orange" if i == predicted else "tab:blue" for i in range(len(names))]
+    colours = [OKABE_ITO[1] if i == predicted else OKABE_ITO[0] for i in range(len(names))]
     axes[2].barh(range(len(names)), probabilities, color=colours)
     axes[2].set_yticks(range(len(names)), names, fontsize=8)
     axes[2].invert_yaxis()
@@ -415,7 +418,7 @@ def gan_training(
     if distances:
         ax = axes[0, 1]
         epochs = np.arange(1, len(distances) + 1)
-        ax.plot(epochs, distances, "o-", color="tab:green", label="generated vs real")
+        ax.plot(epochs, distances, "o-", color=OKABE_ITO[2], label="generated vs real")
         if baseline is not None:
             ax.axhline(baseline, color="gray", linestyle="--", label="real vs real")
         ax.set_yscale("log")
@@ -600,5 +603,27 @@ def threshold_figure(
     ax.set(xlabel="threshold", ylabel="cost per example")
     ax.set_title(f"cost (FP {report['cost_fp']:g}, FN {report['cost_fn']:g})")
     ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def scaling_curves(
+    by_size: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+    by_budget: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+    fit: tuple[Sequence[float], Sequence[float], str] | None = None,
+) -> plt.Figure:
+    """Loss against training FLOPs per model (left) and against parameters per budget (right),
+    both on log x axes; ``fit`` = (FLOPs, losses, label) is drawn dashed on the left (notebook 10)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    for label, (x, y) in by_size.items():
+        left.semilogx(x, y, "o-", label=label)
+    for label, (x, y) in by_budget.items():
+        right.semilogx(x, y, "o-", label=label)
+    if fit is not None:
+        left.semilogx(fit[0], fit[1], "k--", label=fit[2])
+    left.set(xlabel="training FLOPs", ylabel="validation loss (nats/char)", title="Loss vs compute")
+    right.set(xlabel="parameters N", title="Loss vs parameters at fixed compute")
+    left.legend(fontsize=8)
+    right.legend(fontsize=8)
     fig.tight_layout()
     return fig

@@ -1,58 +1,79 @@
-"""The interview question bank of notebook 03: load and validate it, filter, score, quiz, render.
+"""The interview bank of notebook 03: load and validate it, filter, quiz, render.
 
-:func:`load_bank` raises :class:`BankError` with one line per schema problem. :class:`QuizSession`
-is the quiz's state (pure Python, tested); :func:`quiz_widget` only wires it to buttons.
+Schema v2 of ``data/interview_qa.yaml`` (formally: ``interview_qa.schema.json`` beside this file):
+``version: 2``, ``topics`` (key -> {en, zh}) and ``questions``: ``id``, ``topic``, ``difficulty``,
+``source`` (seed entries add a ``seed`` block), ``question``, ``answer``, ``explanation`` ({en,
+zh}), ``mistakes`` ([{en, zh}]), optional ``options`` ([{en, zh}]) with the ``correct`` letter,
+``link`` (``NN_name.ipynb[#anchor]`` or a list) and ``sources`` ([{title, url, date}]). Each en is
+non-empty and each zh holds Chinese. :func:`load_bank` lists every problem (entry id and field),
+also duplicate YAML keys, ids and questions, and a letter answering over 40% of the options.
+
+The quiz shuffles options per attempt (:func:`shuffle_options`) and keeps Leitner boxes in a JSON
+file (:func:`progress_path`): right moves a question up a box (at most 5), wrong back to box 1;
+box b is due 2**(b-1) sessions after its last answer, and due questions come first.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import html
+import json
+import os
 import random
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
+import jsonschema
+import platformdirs
 import yaml
+from markdown_it import MarkdownIt
 
-from . import config
+from . import data
 
 LANGUAGES = ("en", "zh")
 DIFFICULTIES = ("easy", "medium", "hard")
 SOURCES = ("seed", "course")
-MODES = ("flashcards", "multiple-choice")
+MODES = ("flashcards", "multiple-choice", "mock-interview")
 LETTERS = "abcdefgh"
-_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_LINK = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb(?:#[A-Za-z0-9_-]+)?$")
+_CJK, _WORDS = r"[\u3400-\u9fff]", r"[A-Za-z]{2,}\s+[A-Za-z]{2,}"  # Chinese; two English words
+SCHEMA = json.loads(Path(__file__).with_name("interview_qa.schema.json").read_text("utf-8"))
 
 # Interface text: key -> (English, Chinese); the last lines label the widget's controls.
 _TEXT = {
     "source": ("Source", "来源"), "seed": ("seed", "种子材料"), "course": ("course", "课程"),
     "easy": ("easy", "简单"), "medium": ("medium", "中等"), "hard": ("hard", "困难"),
     "your_choice": ("Your choice", "你的选择"), "right": ("right", "正确"),
-    "wrong": ("wrong", "错误"), "answer": ("Answer", "答案"),
+    "wrong": ("wrong", "错误"), "answer": ("Answer", "答案"), "sources": ("Sources", "出处"),
     "explanation": ("Explanation", "详细解释"), "mistakes": ("Common mistakes", "常见错误"),
-    "english_only": ("", "（英文）"), "related": ("Related notebook", "相关笔记本"),
-    "score": ("Score", "得分"), "card": ("Card {} of {}", "第 {} 题，共 {} 题"),
-    "no_questions": ("No question matches these filters.", "没有符合筛选条件的题目。"),
+    "related": ("Related notebook", "相关笔记本"), "score": ("Score", "得分"),
+    "card": ("Card {} of {}", "第 {} 题，共 {} 题"), "left": ("{} min left", "剩余 {} 分钟"),
+    "over": ("time is up", "时间到"), "no_questions": ("No question matches these filters.", "没有符合筛选条件的题目。"),
     "reveal": ("Reveal answer", "显示答案"), "knew": ("I knew it", "我答对了"),
     "missed": ("I did not", "我没答对"), "previous": ("◀ Previous", "◀ 上一题"),
-    "next": ("Next ▶", "下一题 ▶"), "choose": ("Answer", "作答"),
-    "topic": ("Topic", "主题"), "difficulty": ("Difficulty", "难度"),
+    "next": ("Next ▶", "下一题 ▶"), "choose": ("Answer", "作答"), "mode": ("Mode", "模式"),
+    "topic": ("Topic", "主题"), "difficulty": ("Difficulty", "难度"), "language": ("Language", "语言"),
+    "count": ("Questions", "题数"), "minutes": ("Minutes", "分钟"),
 }  # fmt: skip
 
 
 def _check_lang(lang: str) -> str:
-    if lang not in LANGUAGES:
-        raise ValueError(f"lang must be one of {LANGUAGES}, got {lang!r}.")
+    if lang not in (*LANGUAGES, "both"):
+        raise ValueError(f"lang must be one of {LANGUAGES} or 'both', got {lang!r}.")
     return lang
 
 
-def _text(key: str, lang: str) -> str:
-    return _TEXT[key][LANGUAGES.index(_check_lang(lang))]
+def _text(key: str, lang: str, *args: object) -> str:
+    pair = [text.format(*args) for text in _TEXT[key]]  # each language fills its own blanks
+    return " · ".join(pair) if _check_lang(lang) == "both" else pair[LANGUAGES.index(lang)]
+
+
+def _pick(text: Mapping[str, str], lang: str, joiner: str = "\n\n") -> str:
+    return joiner.join(dict.fromkeys(text[k] for k in LANGUAGES)) if lang == "both" else text[lang]
 
 
 class BankError(ValueError):
@@ -65,19 +86,8 @@ class BankError(ValueError):
 
 
 @dataclass(frozen=True)
-class SeedInfo:
-    """Where a seed question comes from, the seed's answer, and what was wrong with it."""
-
-    file: str
-    section: str
-    answer_zh: str
-    answer_en: str
-    audit: str
-
-
-@dataclass(frozen=True)
 class Question:
-    """One entry of the bank: its fields are the schema (``data/interview_qa.yaml``)."""
+    """One entry of the bank: its fields are the schema (see the module docstring)."""
 
     id: str
     topic: str
@@ -85,12 +95,13 @@ class Question:
     source: str
     question: Mapping[str, str]
     answer: Mapping[str, str]
-    explanation: str
-    mistakes: tuple[str, ...]
-    link: str
+    explanation: Mapping[str, str]
+    mistakes: tuple[Mapping[str, str], ...]
+    link: tuple[str, ...] = ()
     options: tuple[Mapping[str, str], ...] = ()
     correct: str | None = None
-    seed: SeedInfo | None = None
+    sources: tuple[Mapping[str, str], ...] = ()
+    seed: Mapping[str, str] | None = None  # file, section, answer_zh, answer_en, audit
 
     @property
     def is_multiple_choice(self) -> bool:
@@ -101,11 +112,6 @@ class Question:
     def letters(self) -> tuple[str, ...]:
         """The option letters, ``("a", "b", ...)``; empty for a flashcard."""
         return tuple(LETTERS[: len(self.options)])
-
-
-_FIELDS = [f.name for f in dataclasses.fields(Question)]
-_REQUIRED = [f.name for f in dataclasses.fields(Question) if f.default is dataclasses.MISSING]
-_SEED_FIELDS = [f.name for f in dataclasses.fields(SeedInfo)]
 
 
 @dataclass(frozen=True)
@@ -128,155 +134,132 @@ class Bank:
 
     def topic_name(self, topic: str, lang: str = "en") -> str:
         """The readable name of ``topic`` in ``lang``."""
-        return self.topics[topic][_check_lang(lang)]
+        return _pick(self.topics[topic], _check_lang(lang), " · ")
 
 
-def _has_text(value: Any) -> bool:
-    return isinstance(value, str) and value.strip() != ""
+class _UniqueKeyLoader(yaml.SafeLoader):  # refuses a key written twice (PyYAML keeps the last)
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict:
+        seen = []
+        for key_node, _ in node.value:
+            if (key := self.construct_object(key_node, deep=True)) in seen:
+                message = f"duplicate key {key!r} (the first one is ignored otherwise): keep one"
+                raise yaml.constructor.ConstructorError(None, None, message, key_node.start_mark)
+            seen.append(key)
+        return super().construct_mapping(node, deep)
 
 
-def _text_fields(
-    name: str, value: Any, keys: Sequence[str], chinese: bool = False
-) -> list[tuple[str, str]]:
-    """(field, problem) pairs for a mapping that needs non-empty text under exactly ``keys``."""
-    if not isinstance(value, Mapping):
-        return [(name, f"expected a mapping with keys {', '.join(keys)}, got {value!r}")]
-    missing = [key for key in keys if not _has_text(value.get(key))]
-    found = [(f"{name}.{key}", "missing or empty text") for key in missing]
-    unknown = sorted(set(value) - set(keys))
-    if unknown:
-        found.append((name, f"unknown keys {unknown}; use {', '.join(keys)}"))
-    if chinese and _has_text(value.get("zh")) and not re.search(r"[\u4e00-\u9fff]", value["zh"]):
-        found.append((f"{name}.zh", "contains no Chinese characters"))
-    return found
+def _normalised(text: Any) -> str:
+    return re.sub(r"[\W_]+", "", str(text).casefold())
 
 
-def _choice_problems(raw: Mapping[str, Any]) -> list[tuple[str, str]]:
-    if ("options" in raw) != ("correct" in raw):
-        name = "options" if "correct" in raw else "correct"
-        return [(name, "multiple-choice entries need both options and correct")]
-    options = raw.get("options", [])
-    if not isinstance(options, list) or ("options" in raw and not 2 <= len(options) <= 8):
-        return [("options", f"must be a list of 2 to {len(LETTERS)} options")]
+def _where(path: Sequence[Any], message: str, entries: Mapping[int, Any]) -> str:
+    """One problem line: ``entry '<id>', field 'answer.zh': <message>``."""
+    if path[:1] != ["questions"] or len(path) < 2:
+        return f"key {'.'.join(map(str, path)) or '(file)'!r}: {message}"
+    field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[2:]).lstrip(".")
+    name = entries[path[1]].get("id") if isinstance(entries[path[1]], Mapping) else None
+    name = name if isinstance(name, str) and name else f"#{path[1]}"
+    return f"entry {name!r}, field {field or '(entry)'!r}: {message}"
+
+
+def _schema_problems(document: Any, schema: Mapping, entries: Mapping, prefix: list) -> list[str]:
     found = []
-    for number, option in enumerate(options):
-        found += _text_fields(f"options[{number}]", option, LANGUAGES)
-    letters = list(LETTERS[: len(options)])
-    if options and raw["correct"] not in letters:
-        found.append(("correct", f"{raw['correct']!r} must be one of {letters}"))
-    texts = [option.get("en") for option in options if isinstance(option, Mapping)]
-    if len(set(texts)) != len(texts):
-        found.append(("options", "two options have the same English text"))
+    for error in jsonschema.Draft202012Validator(schema).iter_errors(document):
+        path, hint = [*prefix, *error.absolute_path], error.schema.get("x-hint", "")
+        message = error.message if len(error.message) < 100 else error.message[:96] + " ..."
+        if error.validator == "type":
+            message = f"expected {error.validator_value}, got {type(error.instance).__name__}"
+        if error.validator == "required":
+            path, message = path + [error.message.split("'")[1]], "required field is missing"
+        elif hint:
+            message = hint if error.validator in ("pattern", "oneOf") else f"{message}; {hint}"
+        found.append(_where(path, message, entries))
     return found
 
 
-def _seed_problems(raw: Mapping[str, Any]) -> list[tuple[str, str]]:
-    seed, is_seed = raw.get("seed"), raw.get("source") == "seed"
-    if is_seed and seed is None:
-        return [("seed", "seed entries need a seed block with " + ", ".join(_SEED_FIELDS))]
-    if not is_seed and seed is not None:
-        return [("seed", "only entries with source: seed may have a seed block")]
-    return [] if seed is None else _text_fields("seed", seed, _SEED_FIELDS)
+def _semantic_problems(entries: Mapping[int, Any], topics: Iterable[str]) -> list[str]:
+    """What JSON Schema cannot check: topic keys, the correct letter, option translations,
+    duplicate ids and questions (same text once casefolded, letters and digits only), and
+    a letter answering over 40% of the multiple-choice entries."""
+    found, first, letters = [], {}, Counter()
+    for index, raw in entries.items():
+        raw = raw if isinstance(raw, Mapping) else {}
+        topic, options, correct = raw.get("topic"), raw.get("options"), raw.get("correct")
+        options = options if isinstance(options, list) else []
+        if isinstance(topic, str) and topic not in topics:
+            found.append(([index, "topic"], f"{topic!r} is not one of {sorted(topics)}"))
+        if options and isinstance(correct, str) and correct in LETTERS:
+            letters[correct] += 1
+            if LETTERS.index(correct) >= len(options):
+                message = f"{correct!r} is out of range: use one of {list(LETTERS[: len(options)])}"
+                found.append(([index, "correct"], message))
+        texts = [o if isinstance(o, Mapping) else {} for o in options]
+        if len({" ".join(str(o.get("en")).casefold().split()) for o in texts}) < len(texts):
+            found.append(([index, "options"], "two options have the same English text"))
+        for number, option in enumerate(texts):
+            zh, neutral = option.get("zh"), not re.search(_WORDS, str(option.get("zh")))
+            neutral = neutral and _normalised(zh) == _normalised(option.get("en"))
+            if isinstance(zh, str) and not re.search(_CJK, zh) and not neutral:
+                message = "write the Chinese text (only a number or a formula may stay as in en)"
+                found.append(([index, f"options[{number}]", "zh"], message))
+        question = raw.get("question") if isinstance(raw.get("question"), Mapping) else {}
+        asked = {f"question.{k}": _normalised(question.get(k)) for k in LANGUAGES}
+        keys = {"id": raw.get("id"), **asked}
+        for field, key in keys.items():
+            if isinstance(key, str) and key and (field, key) in first:
+                message = f"duplicate of entry #{first[field, key]} (same {field})"
+                found.append(([index, *field.split(".")], message))
+            if isinstance(key, str):
+                first.setdefault((field, key), index)
+    total = sum(letters.values())
+    lines = [_where(["questions", *path], message, entries) for path, message in found]
+    return lines + [
+        f"key 'correct': {letter!r} answers {count} of {total} multiple-choice entries, over 40%"
+        for letter, count in sorted(letters.items())
+        if count > max(1, 0.4 * total)
+    ]
 
 
 def validate_entry(raw: Any, topics: Iterable[str], index: int = 0) -> list[str]:
-    """The problems of one entry (a dict from the YAML file); empty if it is valid.
+    """The problems of one entry (a dict as in the YAML file), ``entry '<id>', field '<field>':
+    <message>``; ``topics``: the topic keys; ``index`` names an entry without a usable id."""
+    schema = {"$defs": SCHEMA["$defs"], "$ref": "#/$defs/entry"}
+    found = _schema_problems(raw, schema, {index: raw}, ["questions", index])
+    return found + _semantic_problems({index: raw}, list(topics))
 
-    Each problem reads ``entry '<id>', field '<field>': <message>``; ``topics`` are the allowed
-    topic keys, and ``index`` (the position in the file) names an entry without a usable id.
-    """
-    if not isinstance(raw, Mapping):
-        return [f"entry '#{index}', field '(entry)': expected a mapping, got {type(raw).__name__}"]
-    found = [(name, "required field is missing") for name in _REQUIRED if name not in raw]
-    if set(raw) - set(_FIELDS):
-        found.append(("(entry)", f"unknown fields {sorted(set(raw) - set(_FIELDS))}"))
-    if "id" in raw and not (isinstance(raw["id"], str) and _ID.match(raw["id"])):
-        found.append(("id", f"{raw['id']!r} must be lowercase words joined by hyphens"))
-    choices = {"topic": sorted(topics), "difficulty": DIFFICULTIES, "source": SOURCES}
-    for name, allowed in choices.items():
-        if name in raw and raw[name] not in allowed:
-            found.append((name, f"{raw[name]!r} is not one of {allowed}"))
-    for name in ("question", "answer"):
-        found += _text_fields(name, raw[name], LANGUAGES, chinese=True) if name in raw else []
-    if "explanation" in raw and not _has_text(raw["explanation"]):
-        found.append(("explanation", "must be a non-empty string"))
-    mistakes = raw.get("mistakes", ["(reported above)"])
-    if not (isinstance(mistakes, list) and mistakes and all(map(_has_text, mistakes))):
-        found.append(("mistakes", "must be a non-empty list of strings"))
-    if "link" in raw and not (isinstance(raw["link"], str) and _LINK.match(raw["link"])):
-        example = "'05_cnn_training.ipynb', optionally with '#anchor'"
-        found.append(("link", f"{raw['link']!r} must be a notebook file name like {example}"))
-    found += _choice_problems(raw) + _seed_problems(raw)
-    entry_id = raw["id"] if _has_text(raw.get("id")) else f"#{index}"
-    return [f"entry {entry_id!r}, field {name!r}: {message}" for name, message in found]
+
+def parse_bank(raw: Any, source: str = "the question bank") -> Bank:
+    """The Bank of a loaded YAML document; BankError lists every problem (``source`` names it)."""
+    safe = raw if isinstance(raw, Mapping) else {}
+    entries = dict(enumerate(safe["questions"] if isinstance(safe.get("questions"), list) else []))
+    topics = list(safe["topics"]) if isinstance(safe.get("topics"), Mapping) else []
+    problems = _schema_problems(raw, SCHEMA, entries, []) + _semantic_problems(entries, topics)
+    used = {str(entry.get("topic")) for entry in entries.values() if isinstance(entry, Mapping)}
+    problems += [f"key 'topics.{t}': no question has this topic" for t in topics if t not in used]
+    if problems:
+        raise BankError(problems, source)
+    questions = []
+    for entry in map(_clean, entries.values()):
+        link = (entry["link"],) if isinstance(entry.get("link"), str) else entry.get("link", ())
+        questions.append(Question(**{**entry, "link": link}))
+    return Bank({key: dict(names) for key, names in raw["topics"].items()}, tuple(questions))
 
 
 def _clean(value: Any) -> Any:
     """Strip the strings of a YAML value; lists become tuples (Question is immutable)."""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, list):
-        return tuple(_clean(item) for item in value)
     if isinstance(value, Mapping):
         return {key: _clean(item) for key, item in value.items()}
-    return value
-
-
-def parse_bank(raw: Any, source: str = "the question bank") -> Bank:
-    """Validate a loaded YAML document (``topics`` and ``questions``) and build the Bank.
-
-    Raises:
-        BankError: listing every problem; ``source`` (e.g. the file name) names the document.
-    """
-    if not isinstance(raw, Mapping):
-        raise BankError(["the file must be a mapping with keys topics and questions"], source)
-    problems: list[str] = []
-    topics = raw.get("topics")
-    if not isinstance(topics, Mapping) or not topics:
-        problems.append("key 'topics': expected a mapping topic -> {en, zh}")
-        topics = {}
-    for key, names in topics.items():
-        if _text_fields(key, names, LANGUAGES):
-            problems.append(f"topic {key!r}: needs exactly an en and a zh name, got {names!r}")
-    entries = raw.get("questions")
-    if not isinstance(entries, list) or not entries:
-        problems.append("key 'questions': expected a non-empty list of entries")
-        entries = []
-    first: dict[str, int] = {}
-    for index, entry in enumerate(entries):
-        problems += validate_entry(entry, topics, index)
-        entry_id = entry.get("id") if isinstance(entry, Mapping) else None
-        if isinstance(entry_id, str) and entry_id in first:
-            duplicate = f"duplicate: entries #{first[entry_id]} and #{index}"
-            problems.append(f"entry {entry_id!r}, field 'id': {duplicate}")
-        elif isinstance(entry_id, str):
-            first[entry_id] = index
-    if problems:
-        raise BankError(problems, source)
-    questions = []
-    for entry in map(_clean, entries):
-        seed = SeedInfo(**entry["seed"]) if entry.get("seed") else None
-        questions.append(Question(**{**entry, "seed": seed}))
-    return Bank({key: dict(names) for key, names in topics.items()}, tuple(questions))
-
-
-def default_path() -> Path:
-    """The bundled bank, ``data/interview_qa.yaml``."""
-    return config.data_dir() / "interview_qa.yaml"
+    if isinstance(value, list):
+        return tuple(map(_clean, value))
+    return value.strip() if isinstance(value, str) else value
 
 
 def load_bank(path: str | Path | None = None) -> Bank:
-    """Load and validate the question bank (default: :func:`default_path`).
-
-    Raises:
-        FileNotFoundError: the file does not exist.
-        BankError: the file is not YAML or breaks the schema (every problem is listed).
-    """
-    path = Path(path) if path is not None else default_path()
-    if not path.exists():
-        raise FileNotFoundError(f"question bank not found at {path}; pass the YAML file's path.")
+    """Load and validate the bank (default: ``data/interview_qa.yaml``, checked against its
+    SHA-256); BankError lists every problem, FileNotFoundError says the file is missing."""
+    path = Path(path) if path is not None else data.verified_path("interview_qa")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
     except yaml.YAMLError as error:
         raise BankError([f"not valid YAML: {error}"], path.name) from error
     return parse_bank(raw, path.name)
@@ -290,13 +273,9 @@ def filter_questions(
     source: str | None = None,
     multiple_choice: bool | None = None,
 ) -> list[Question]:
-    """The questions that pass every filter given, in their order (None or empty: no filter).
-
-    An unknown difficulty or source, or a topic no question has, raises ValueError.
-    """
+    """The questions passing every filter given (None: no filter); ValueError for unknown ones."""
     topics, difficulties = set(topics or ()), set(difficulties or ())
-    if difficulties - set(DIFFICULTIES):
-        unknown = sorted(difficulties - set(DIFFICULTIES))
+    if unknown := sorted(difficulties - set(DIFFICULTIES)):
         raise ValueError(f"unknown difficulties {unknown}; use {DIFFICULTIES}.")
     if source is not None and source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES} or None, got {source!r}.")
@@ -314,10 +293,7 @@ def filter_questions(
 
 
 def grade(question: Question, choice: str) -> bool:
-    """Whether ``choice`` (a letter; case and spaces ignored) is the right option.
-
-    Raises ValueError for a flashcard or a letter that is no option, TypeError for a non-string.
-    """
+    """Whether ``choice`` (a letter; case and spaces ignored) is the right option."""
     if not question.is_multiple_choice:
         raise ValueError(f"question {question.id!r} is a flashcard, not multiple choice.")
     if not isinstance(choice, str):
@@ -327,35 +303,71 @@ def grade(question: Question, choice: str) -> bool:
     return choice.strip().lower() == question.correct
 
 
-@dataclass(frozen=True)
-class Score:
-    """A running score; :meth:`record` returns a new Score."""
+def shuffle_options(question: Question, seed: Any = 0) -> tuple[Question, tuple[int, ...]]:
+    """The question with its options in an order set by its id and ``seed`` (the quiz passes
+    ``"<session seed>/<attempt>"``), and the order: shown letter ``x`` is stored letter
+    ``LETTERS[order[LETTERS.index(x)]]``."""
+    if not (count := len(question.options)):
+        return question, ()
+    order = random.Random(f"{question.id}/{seed}").sample(range(count), count)
+    options = tuple(question.options[i] for i in order)
+    correct = LETTERS[order.index(LETTERS.index(question.correct))]
+    return dataclasses.replace(question, options=options, correct=correct), tuple(order)
 
-    answered: int = 0
-    correct: int = 0
 
-    def record(self, is_correct: bool) -> Score:
-        """The score after one more answer."""
-        return Score(self.answered + 1, self.correct + bool(is_correct))
+def progress_path() -> Path:
+    """The learner's progress file: ``COURSE_QA_PROGRESS``, else in the user's data folder."""
+    default = Path(platformdirs.user_data_dir("course_utils")) / "interview_progress.json"
+    return Path(os.environ.get("COURSE_QA_PROGRESS") or default)
 
-    @property
-    def fraction(self) -> float:
-        """Share answered correctly (0.0 before any answer)."""
-        return self.correct / self.answered if self.answered else 0.0
 
-    def summary(self, lang: str = "en") -> str:
-        """One line such as ``Score: 3/4 (75%)``."""
-        text = f"{_text('score', lang)}: {self.correct}/{self.answered}"
-        return f"{text} ({self.fraction:.0%})" if self.answered else text
+def load_progress(path: str | Path) -> dict[str, Any]:
+    """``{"session": n, "questions": {id: {"box", "last", "seen", "right"}}}`` from ``path``
+    (a fresh start if it does not exist; ValueError if it is unreadable)."""
+    if not Path(path).exists():
+        return {"version": 1, "session": 0, "questions": {}}
+    try:
+        progress = json.loads(Path(path).read_text(encoding="utf-8"))
+        numbers = [progress["session"]]
+        for card in progress["questions"].values():
+            numbers += [card[key] for key in ("box", "last", "seen", "right")]
+        if not all(type(number) is int for number in numbers):
+            raise TypeError("a session, box or count is not an integer")
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise ValueError(f"{path} is no quiz progress file ({error!r}); delete it.") from error
+    return progress
+
+
+def record_result(progress: dict[str, Any], question_id: str, correct: bool) -> None:
+    """Move ``question_id`` to its next Leitner box (right: up one, at most 5; wrong: box 1)."""
+    card = progress["questions"].setdefault(question_id, {"box": 1, "seen": 0, "right": 0})
+    card.update(box=min(card["box"] + 1, 5) if correct else 1, last=progress["session"])
+    card.update(seen=card["seen"] + 1, right=card["right"] + bool(correct))
+
+
+def review_key(progress: Mapping[str, Any], question_id: str) -> tuple[int, int]:
+    """Sort key: due questions first (lowest box first), then unseen ones, then the rest."""
+    if (card := progress["questions"].get(question_id)) is None:
+        return (1, 0)
+    due = card["last"] + 2 ** (card["box"] - 1)
+    return (0, card["box"]) if progress["session"] >= due else (2, due)
+
+
+def mock_interview_set(questions: Sequence[Question], progress: Mapping, count: int) -> list:
+    """``count`` questions: the due ones first, then easy, medium and hard ones in turn."""
+    ordered = sorted(questions, key=lambda q: review_key(progress, q.id))
+    picked = [q for q in ordered if review_key(progress, q.id)[0] == 0][:count]
+    rest = [[q for q in ordered if q.difficulty == d and q not in picked] for d in DIFFICULTIES]
+    while len(picked) < min(count, len(questions)):
+        picked += [level.pop(0) for level in rest if level][: count - len(picked)]
+    return picked
 
 
 class QuizSession:
-    """The quiz's state, in pure Python: the selected questions, the card shown, the score.
-
-    ``mode`` is ``"flashcards"`` (self-graded) or ``"multiple-choice"`` (graded at once);
-    ``**filters`` are ``topics`` and ``difficulties``; ``shuffle_seed=None`` keeps the file order.
-    Each question is scored once: answering it again shows the result, the score stays.
-    """
+    """The quiz's state: ``mode`` ``"flashcards"`` (self-graded), ``"multiple-choice"`` or
+    ``"mock-interview"`` (``count`` questions of mixed difficulty in ``minutes``); ``**filters``:
+    ``topics``, ``difficulties``. ``shuffle_seed`` orders the questions (None: file order) and,
+    with the attempt, the options. Results (each question counted once) go to ``progress_file``."""
 
     def __init__(
         self,
@@ -364,37 +376,55 @@ class QuizSession:
         *,
         lang: str = "en",
         shuffle_seed: int | None = None,
+        progress_file: str | Path | None = None,
+        count: int = 10,
+        minutes: float = 20,
+        clock: Callable[[], float] = time.monotonic,
         **filters: Iterable[str] | None,
     ) -> None:
         self.bank, self.lang, self.shuffle_seed = bank, _check_lang(lang), shuffle_seed
-        self.score, self._scored, self._choices = Score(), set(), {}
-        self.set_filters(mode, **filters)
+        self.results: dict[str, bool] = {}  # question id -> answered right
+        self._choices, self.clock, self.progress_file = {}, clock, progress_file
+        self.history = {"session": 0, "questions": {}}  # Leitner boxes, see the module docstring
+        if progress_file is not None:
+            self.history = load_progress(progress_file)
+            self.history["session"] += 1
+        self._seen = {key: card["seen"] for key, card in self.history["questions"].items()}
+        self.set_filters(mode, count=count, minutes=minutes, **filters)
 
-    def set_filters(self, mode: str, **filters: Iterable[str] | None) -> None:
-        """Change the mode and the filters; back to the first card (the score is kept)."""
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, got {mode!r}.")
-        choice_only = True if mode == "multiple-choice" else None
-        self.mode = mode
-        self.questions = filter_questions(
-            self.bank.questions, **filters, multiple_choice=choice_only
-        )
+    def set_filters(
+        self, mode: str, *, count: int = 10, minutes: float = 20, **filters: Iterable[str] | None
+    ) -> None:
+        """Change the mode and the filters (a mock interview starts anew); back to the first card."""
+        if mode not in MODES or (mode == MODES[2] and not (count >= 1 and minutes > 0)):
+            wanted = f"one of {MODES}, and for a mock interview count >= 1 and minutes > 0"
+            raise ValueError(f"mode must be {wanted}; got {mode!r}, {count}, {minutes}.")
+        only = True if mode == MODES[1] else None
+        self.mode, self.index, self.revealed, self.deadline = mode, 0, False, None
+        self.questions = filter_questions(self.bank.questions, **filters, multiple_choice=only)
         if self.shuffle_seed is not None:
             random.Random(self.shuffle_seed).shuffle(self.questions)
-        self.index, self.revealed = 0, False
+        self.questions.sort(key=lambda q: review_key(self.history, q.id))
+        if mode == MODES[2]:
+            self.questions = mock_interview_set(self.questions, self.history, count)
+            self.deadline = self.clock() + 60 * minutes
+
+    @property
+    def time_left(self) -> float | None:
+        """Seconds left in a mock interview (never below 0); None in the other modes."""
+        return None if self.deadline is None else max(0.0, self.deadline - self.clock())
 
     @property
     def current(self) -> Question | None:
-        """The question on screen, or None when no question matches the filters."""
-        return self.questions[self.index] if self.questions else None
-
-    @property
-    def current_choice(self) -> str | None:
-        """The letter picked for the current card, or None."""
-        return self._choices.get(self.current.id) if self.current else None
+        """The question on screen, its options shuffled for this attempt; None if no question."""
+        if not self.questions:
+            return None
+        question = self.questions[self.index]
+        attempt = f"{self.shuffle_seed or 0}/{self._seen.get(question.id, 0)}"
+        return shuffle_options(question, attempt)[0]
 
     def set_language(self, lang: str) -> None:
-        """Switch between ``"en"`` and ``"zh"``."""
+        """Switch between ``"en"``, ``"zh"`` and ``"both"``."""
         self.lang = _check_lang(lang)
 
     def reveal(self) -> None:
@@ -406,25 +436,23 @@ class QuizSession:
         if self.questions:
             self.index, self.revealed = (self.index + step) % len(self.questions), False
 
-    def previous(self) -> None:
-        """Go to the previous card."""
-        self.next(-1)
-
     def _record(self, is_correct: bool) -> None:
-        if self.current is None:
-            raise ValueError("no question matches the filters; change them first.")
-        if self.current.id not in self._scored:
-            self._scored.add(self.current.id)
-            self.score = self.score.record(is_correct)
+        if self.current is None or self.time_left == 0:
+            raise ValueError("no question to answer: change the filters, or the time is up.")
+        if self.current.id not in self.results:
+            self.results[self.current.id] = is_correct
+            record_result(self.history, self.current.id, is_correct)
+            if self.progress_file is not None:
+                Path(self.progress_file).parent.mkdir(parents=True, exist_ok=True)
+                Path(self.progress_file).write_text(json.dumps(self.history, indent=1), "utf-8")
 
     def answer(self, choice: str) -> bool:
         """Answer the current multiple-choice card: reveal it and return whether it is right."""
         if self.current is None:
             raise ValueError("no question matches the filters; change them first.")
         is_correct = grade(self.current, choice)
-        self._choices[self.current.id] = choice.strip().lower()
         self._record(is_correct)
-        self.revealed = True
+        self._choices[self.current.id], self.revealed = choice.strip().lower(), True
         return is_correct
 
     def self_grade(self, knew_it: bool) -> None:
@@ -434,27 +462,24 @@ class QuizSession:
         self._record(bool(knew_it))
 
     def progress(self) -> str:
-        """E.g. ``Card 3 of 12 · Score: 2/2 (100%)``."""
-        card = _text("card", self.lang).format(self.index + 1, len(self.questions))
-        if not self.questions:
-            card = _text("no_questions", self.lang)
-        return f"{card} · {self.score.summary(self.lang)}"
+        """E.g. ``Card 3 of 12 · Score: 2/2 (100%)``, plus the minutes left in a mock interview."""
+        card = _text("card", self.lang, self.index + 1, len(self.questions))
+        right, answered = sum(self.results.values()), len(self.results)
+        parts = [card if self.questions else _text("no_questions", self.lang)]
+        parts.append(f"{_text('score', self.lang)}: {right}/{answered}")
+        parts[-1] += f" ({right / answered:.0%})" if answered else ""
+        if self.time_left is not None:
+            minutes = int(-(-self.time_left // 60))  # rounded up: 30 seconds is "1 min left"
+            parts.append(_text("left" if minutes else "over", self.lang, minutes))
+        return " · ".join(parts)
 
     def render(self, fmt: str = "html") -> str:
         """The current card as HTML or Markdown (see :func:`render_card`)."""
         if self.current is None:
             return _text("no_questions", self.lang)
-        options = {"reveal": self.revealed, "chosen": self.current_choice, "fmt": fmt}
-        return render_card(self.current, self.bank, lang=self.lang, **options)
-
-
-_MARKDOWN = {"meta": "*{}*", "question": "**{}**", "heading": "**{}**", "para": "{}"}
-_HTML = {
-    "meta": '<div style="color: #666; font-size: 90%">{}</div>',
-    "question": "<p><b>{}</b></p>",
-    "heading": "<p style='margin-bottom: 0.2em'><b>{}</b></p>",
-    "para": "<p>{}</p>",
-}
+        chosen = self._choices.get(self.current.id)
+        options = dict(lang=self.lang, reveal=self.revealed, chosen=chosen, fmt=fmt)
+        return render_card(self.current, self.bank, **options)
 
 
 def render_card(
@@ -466,132 +491,108 @@ def render_card(
     chosen: str | None = None,
     fmt: str = "markdown",
 ) -> str:
-    """One card in ``fmt`` ``"markdown"`` or ``"html"``: the question and its options.
-
-    With ``reveal``, also the answer, the explanation and common mistakes (in English), the link,
-    and the ``chosen`` letter marked right or wrong. Raises ValueError on an unknown lang or fmt.
-    """
+    """One card as ``"markdown"`` or ``"html"`` in ``lang`` ``"en"``, ``"zh"`` or ``"both"``; with
+    ``reveal``, also the answer, explanation, mistakes, links, sources and the ``chosen`` letter."""
     if fmt not in ("markdown", "html"):
         raise ValueError(f"fmt must be 'markdown' or 'html', got {fmt!r}.")
-    topic = bank.topic_name(question.topic, lang)
     source = f"{_text('source', lang)}: {_text(question.source, lang)}"
-    meta = f"{topic} · {_text(question.difficulty, lang)} · {source}"
-    blocks: list[tuple[str, Any]] = [("meta", meta), ("question", question.question[lang])]
+    topic = f"{bank.topic_name(question.topic, lang)} · {_text(question.difficulty, lang)}"
+    asked = _pick(question.question, lang).split("\n\n")
+    parts = [f"*{topic} · {source}*", *(f"**{text}**" for text in asked)]
     if question.is_multiple_choice:
         marks = {chosen: " ❌", question.correct: " ✅"} if reveal else {}
         options = zip(question.letters, question.options, strict=True)
-        blocks.append(("list", [f"({k}) {text[lang]}{marks.get(k, '')}" for k, text in options]))
+        shown = [f"- ({k}) {_pick(o, lang, ' / ')}{marks.get(k, '')}" for k, o in options]
+        parts.append("\n".join(shown))
         if reveal and chosen:
             verdict = _text("right" if chosen == question.correct else "wrong", lang)
-            blocks.append(("para", f"{_text('your_choice', lang)}: ({chosen}), {verdict}."))
+            parts.append(f"{_text('your_choice', lang)}: ({chosen}), {verdict}.")
     if reveal:
-        english_only = _text("english_only", lang)
-        blocks += [
-            ("heading", _text("answer", lang)),
-            ("para", question.answer[lang]),
-            ("heading", _text("explanation", lang) + english_only),
-            ("para", question.explanation),
-            ("heading", _text("mistakes", lang) + english_only),
-            ("list", list(question.mistakes)),
-            ("para", f"{_text('related', lang)}: {question.link}"),
-        ]
+        mistakes = "\n".join(f"- {_pick(m, lang, ' / ')}" for m in question.mistakes)
+        parts += [f"**{_text('answer', lang)}**", _pick(question.answer, lang)]
+        parts += [f"**{_text('explanation', lang)}**", _pick(question.explanation, lang)]
+        parts += [f"**{_text('mistakes', lang)}**", mistakes]
+        parts += [f"{_text('related', lang)}: " + ", ".join(question.link)] if question.link else []
+        cited = "; ".join(f"[{s['title']}]({s['url']}) ({s['date']})" for s in question.sources)
+        parts += [f"{_text('sources', lang)}: {cited}"] if cited else []
+    text = "\n\n".join(parts) + "\n"
     if fmt == "markdown":
-        parts = []
-        for kind, content in blocks:
-            if kind == "list":
-                parts.append("\n".join(f"- {item}" for item in content))
-            else:
-                parts.append(_MARKDOWN[kind].format(content))
-        return "\n\n".join(parts) + "\n"
-    parts = ['<div style="max-width: 46em; line-height: 1.45">']
-    for kind, content in blocks:
-        if kind == "list":
-            items = "".join(f"<li>{html.escape(item)}</li>" for item in content)
-            parts.append(f"<ul style='margin-top: 0.2em'>{items}</ul>")
-        else:
-            parts.append(_HTML[kind].format(html.escape(content)))
-    return "\n".join(parts + ["</div>"])
+        return text
+    body = MarkdownIt("commonmark", {"html": False}).render(text)
+    return f'<div style="max-width: 46em; line-height: 1.45">{body}</div>'
 
 
-def static_sample(bank: Bank, *, count: int = 3, seed: int = 0) -> str:
-    """Markdown of a reproducible sample of revealed cards: the quiz without a front end.
-
-    One multiple-choice card, then ``count - 1`` (>= 0) cards of other topics.
-    """
-    if count < 1:
-        raise ValueError(f"count must be >= 1, got {count}.")
-    rng = random.Random(seed)
-    picked = [rng.choice([q for q in bank.questions if q.is_multiple_choice])]
-    others = [q for q in bank.questions if q not in picked]
-    rng.shuffle(others)
-    for question in others:
-        if len(picked) < count and question.topic not in {p.topic for p in picked}:
-            picked.append(question)
-    return "\n---\n\n".join(render_card(q, bank, reveal=True) for q in picked)
-
-
-def quiz_widget(bank: Bank, *, lang: str = "en", shuffle_seed: int | None = 0) -> Any:
-    """An ipywidgets quiz: flashcards or multiple choice, filters, language toggle, score.
-
-    The logic is :class:`QuizSession`, the returned ``VBox``'s ``session`` attribute; this
-    function only lays out the controls and wires them to it.
-    """
-    session = QuizSession(bank, lang=lang, shuffle_seed=shuffle_seed)
-    modes = [("Flashcards · 闪卡", MODES[0]), ("Multiple choice · 选择题", MODES[1])]
-    mode = w.ToggleButtons(options=modes)
-    language = w.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang)
+def quiz_widget(
+    bank: Bank, *, lang: str = "en", shuffle_seed: int | None = 0, progress_file: Any = None
+) -> Any:
+    """An ipywidgets quiz (flashcards, multiple choice, timed mock interview) wired to a
+    :class:`QuizSession` (the ``VBox``'s ``session``); results go to ``progress_file``."""
+    progress_file = progress_path() if progress_file is None else progress_file
+    session = QuizSession(bank, lang=lang, shuffle_seed=shuffle_seed, progress_file=progress_file)
+    labels = ["Flashcards · 闪卡", "Multiple choice · 选择题", "Mock interview · 模拟面试"]
+    fit = {"description_width": "initial"}  # labels as wide as their text
+    auto = fit | {"button_width": "auto"}
+    mode = w.ToggleButtons(options=list(zip(labels, MODES, strict=True)), style=auto)
+    languages = [("English", "en"), ("中文", "zh"), ("Both · 双语", "both")]
+    language = w.ToggleButtons(options=languages, value=lang, style=auto)
     every = [("All · 全部", "")]
-    topics = [(f"{names['en']} · {names['zh']}", key) for key, names in bank.topics.items()]
-    topic = w.Dropdown(options=every + topics)
-    difficulty = w.Dropdown(options=every + [(f"{d} · {_text(d, 'zh')}", d) for d in DIFFICULTIES])
+    topic = w.Dropdown(options=every + [(bank.topic_name(t, "both"), t) for t in bank.topics])
+    difficulty = w.Dropdown(options=every + [(_text(d, "both"), d) for d in DIFFICULTIES])
+    count = w.BoundedIntText(10, min=1, max=len(bank), style=fit, layout={"width": "10em"})
+    minutes = w.BoundedIntText(20, min=1, style=fit, layout={"width": "10em"})
     card, status = w.HTML(), w.HTML()
+    letters = w.ToggleButtons(options=["a"], value=None, style=auto)
+    topic.style.description_width = difficulty.style.description_width = "initial"
     reveal, previous, following = w.Button(icon="eye"), w.Button(), w.Button()
     knew, missed = w.Button(button_style="success"), w.Button(button_style="warning")
-    letters = w.ToggleButtons(options=list(LETTERS[:4]), value=None)
-    labelled = {"reveal": reveal, "knew": knew, "missed": missed, "previous": previous}
-    labelled |= {"next": following, "choose": letters, "topic": topic, "difficulty": difficulty}
+    labelled = dict(reveal=reveal, knew=knew, missed=missed, previous=previous, next=following)
+    labelled |= dict(choose=letters, topic=topic, difficulty=difficulty, mode=mode)
+    labelled |= dict(language=language, count=count, minutes=minutes)
 
     def refresh(*_: Any) -> None:
         for key, control in labelled.items():
-            control.description = _text(key, session.lang)
-        card.value = session.render("html")
-        status.value = f"<b>{html.escape(session.progress())}</b>"
-        choosing = session.mode == "multiple-choice" and session.current is not None
+            control.description = _text(key, "en" if session.lang == "both" else session.lang)
+        card.value, status.value = session.render("html"), f"<b>{session.progress()}</b>"
+        current = session.current
+        choosing = current is not None and current.is_multiple_choice and session.mode != MODES[0]
         letters.layout.display = "" if choosing else "none"
         if choosing:
             letters.unobserve(on_letter, "value")
-            letters.options, letters.value = list(session.current.letters), session.current_choice
+            letters.options, letters.value = list(current.letters), session._choices.get(current.id)
             letters.observe(on_letter, "value")
         for button in (reveal, knew, missed):
-            button.layout.display = "" if session.mode == "flashcards" else "none"
+            button.layout.display = "none" if choosing or session.mode == MODES[1] else ""
+        for control in (count, minutes):
+            control.layout.display = "" if session.mode == MODES[2] else "none"
 
     def on_filters(_: Any) -> None:
         chosen = {"topics": topic.value, "difficulties": difficulty.value}
-        session.set_filters(mode.value, **{key: [v] for key, v in chosen.items() if v})
+        filters = {key: [v] for key, v in chosen.items() if v}
+        session.set_filters(mode.value, count=count.value, minutes=minutes.value, **filters)
         refresh()
 
     def on_letter(change: Mapping[str, Any]) -> None:
-        if change["new"]:
-            refresh(session.answer(change["new"]))
+        if change["new"] and session.time_left != 0:  # after the time is up, only refresh
+            session.answer(change["new"])
+        refresh()
 
     def on_grade(knew_it: bool) -> None:
-        if session.current is not None:
+        if session.current is not None and session.time_left != 0:
             session.reveal()
             session.self_grade(knew_it)
-            refresh(session.next())
+        refresh(session.next())
 
-    for control in (mode, topic, difficulty):
+    for control in (mode, topic, difficulty, count, minutes):
         control.observe(on_filters, "value")
     language.observe(lambda change: refresh(session.set_language(change["new"])), "value")
     letters.observe(on_letter, "value")
     reveal.on_click(lambda _: refresh(session.reveal()))
     knew.on_click(lambda _: on_grade(True))
     missed.on_click(lambda _: on_grade(False))
-    previous.on_click(lambda _: refresh(session.previous()))
+    previous.on_click(lambda _: refresh(session.next(-1)))
     following.on_click(lambda _: refresh(session.next()))
     refresh()
-    buttons = w.HBox([reveal, knew, missed, previous, following])
-    rows = [w.HBox([mode, language]), w.HBox([topic, difficulty]), status, card, letters, buttons]
-    box = w.VBox(rows)
+    rows = [w.HBox([mode, language]), w.HBox([topic, difficulty, count, minutes]), status, card]
+    box = w.VBox([*rows, letters, w.HBox([reveal, knew, missed, previous, following])])
     box.session = session
     return box

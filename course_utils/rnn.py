@@ -30,7 +30,21 @@ def standardize(texts: tf.Tensor) -> tf.Tensor:
 def _as_texts(texts: list[str]) -> np.ndarray:
     if isinstance(texts, str):
         raise TypeError("texts must be a list of strings, not one string: wrap it as [text].")
-    return np.asarray(texts, dtype=str)
+    texts = np.asarray(texts, dtype=object)
+    if texts.ndim != 1 or not all(isinstance(text, str) for text in texts):
+        raise TypeError(f"texts must be a flat list of strings, got {texts.ravel()[:3]!r:.80}.")
+    return texts.astype(str)
+
+
+def _check_count(name: str, value: object, minimum: int = 1) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}.")
+
+
+def _check_number(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}.")
+    return float(value)
 
 
 def token_lengths(texts: list[str]) -> np.ndarray:
@@ -52,6 +66,9 @@ def make_vectorizer(
     Returns:
         The fitted layer: texts in, int64 `(n, sequence_length)` token ids out.
     """
+    _check_count("max_tokens", max_tokens, minimum=3)  # 0 (padding), 1 ([UNK]) and one word
+    if sequence_length is not None:
+        _check_count("sequence_length", sequence_length)
     vectorizer = layers.TextVectorization(
         max_tokens=max_tokens,
         standardize=standardize,
@@ -72,6 +89,8 @@ KINDS = ("simple_rnn", "lstm", "gru", "bi_gru")
 
 def recurrent_layer(kind: str, units: int) -> layers.Layer:
     """The recurrent layer of each kind; it returns its last state, `(batch, units)` per direction."""
+    _check_count("units", units)
+    units = int(units)  # Keras' layers take Python ints only, not NumPy's
     if kind == "simple_rnn":
         return layers.SimpleRNN(units, name="simple_rnn")
     if kind == "lstm":
@@ -108,6 +127,11 @@ def build_rnn_classifier(
         A `keras.Model`: int64 token ids `(batch, sequence_length)` in, float32 spam
         probabilities `(batch, 1)` out.
     """
+    _check_count("vocab_size", vocab_size, minimum=2)
+    _check_count("embedding_dim", embedding_dim)
+    vocab_size, embedding_dim = int(vocab_size), int(embedding_dim)
+    if not 0 <= _check_number("dropout_rate", dropout_rate) < 1:
+        raise ValueError(f"dropout_rate must be in [0, 1), got {dropout_rate!r}.")
     # The recurrent layer is created first: layers draw their random seeds when created, and the
     # stored results were made in this order.
     recurrent = recurrent_layer(kind, units)
@@ -134,6 +158,10 @@ def compile_classifier(
     Returns:
         The same model, compiled, reporting accuracy.
     """
+    if not 0 < _check_number("learning_rate", learning_rate) < float("inf"):
+        raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate!r}.")
+    if clipnorm is not None and not 0 < _check_number("clipnorm", clipnorm) < float("inf"):
+        raise ValueError(f"clipnorm must be None or a finite number > 0, got {clipnorm!r}.")
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=clipnorm),
         loss="binary_crossentropy",
@@ -145,6 +173,7 @@ def compile_classifier(
 
 def early_stopping(patience: int = 3) -> keras.callbacks.EarlyStopping:
     """Stop when the validation loss has not improved for `patience` epochs; keep the best weights."""
+    _check_count("patience", patience, minimum=0)
     return keras.callbacks.EarlyStopping(
         monitor="val_loss", patience=patience, restore_best_weights=True
     )
@@ -152,6 +181,13 @@ def early_stopping(patience: int = 3) -> keras.callbacks.EarlyStopping:
 
 def predict_probabilities(model: keras.Model, x: np.ndarray, batch_size: int = 512) -> np.ndarray:
     """The model's spam probability for each row of `x`: float64 `(n,)`."""
+    x = np.asarray(x)
+    if x.ndim != 2 or x.dtype.kind not in "biuf":
+        raise ValueError(
+            f"x must be token ids, numbers (n, sequence_length), got {x.dtype} {x.shape}; "
+            "turn texts into ids with vectorize(vectorizer, texts)."
+        )
+    _check_count("batch_size", batch_size)
     batches = [
         keras.ops.convert_to_numpy(model(x[start : start + batch_size], training=False))
         for start in range(0, len(x), batch_size)
@@ -161,7 +197,16 @@ def predict_probabilities(model: keras.Model, x: np.ndarray, batch_size: int = 5
 
 def binary_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
     """Accuracy, and precision, recall and F1 of class 1 (spam), from 0/1 labels `(n,)`."""
-    y_true, y_pred = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
+        if labels.dtype.kind not in "biuf" or not np.isin(labels, [0, 1]).all():
+            raise ValueError(
+                f"{name} must hold 0/1 labels, got values such as {labels.ravel()[:3]}; "
+                "turn probabilities into labels with probabilities >= 0.5."
+            )
+    if y_true.ndim != 1 or y_true.shape != y_pred.shape or y_true.size == 0:
+        raise ValueError(f"pass two 1-D arrays of one label per text, got {y_true.shape} and {y_pred.shape}.")
+    y_true, y_pred = y_true.astype(int), y_pred.astype(int)
     precision, recall, f1, _ = metrics.precision_recall_fscore_support(
         y_true, y_pred, average="binary", zero_division=0
     )
@@ -178,6 +223,8 @@ def evaluate_binary(
     model: keras.Model, x: np.ndarray, y: np.ndarray, threshold: float = 0.5
 ) -> dict[str, float]:
     """Test metrics of a classifier that predicts spam when its probability >= `threshold`."""
+    if not 0 <= _check_number("threshold", threshold) <= 1:
+        raise ValueError(f"threshold must be a probability in [0, 1], got {threshold!r}.")
     return binary_metrics(y, predict_probabilities(model, x) >= threshold)
 
 
@@ -195,7 +242,13 @@ def gradient_norm_per_timestep(
         float64 `(steps,)`: the gradient's norm over the embedding dimension, averaged over the
         batch (0 where the input is masked padding).
     """
-    if not isinstance(model.layers[0], layers.Embedding):
+    token_ids, labels = np.asarray(token_ids), np.asarray(labels)
+    if token_ids.ndim != 2 or token_ids.dtype.kind not in "iu" or labels.shape != token_ids.shape[:1]:
+        raise ValueError(
+            f"need token ids, ints (batch, steps), and one label per row, got {token_ids.dtype} "
+            f"{token_ids.shape} and labels {labels.shape}."
+        )
+    if not getattr(model, "layers", None) or not isinstance(model.layers[0], layers.Embedding):
         raise ValueError(
             "the model must start with an Embedding layer, as build_rnn_classifier's do."
         )
@@ -229,6 +282,8 @@ def spam_probability(message: str, predict: Predictor) -> float:
     """The spam probability of one message, with `predict` from `make_predictor`."""
     if not isinstance(message, str):
         raise TypeError(f"message must be a str, got {type(message).__name__}.")
+    if not callable(predict):
+        raise TypeError(f"predict must be a function texts -> probabilities (make_predictor), got {predict!r}.")
     return float(predict([message])[0])
 
 
@@ -250,9 +305,13 @@ def word_importance(
         raise TypeError(f"message must be a str, got {type(message).__name__}.")
     if scale not in ("log_odds", "probability"):
         raise ValueError(f"scale must be 'log_odds' or 'probability', got {scale!r}.")
+    if not callable(predict):
+        raise TypeError(f"predict must be a function texts -> probabilities (make_predictor), got {predict!r}.")
     words = message.split()
     variants = [message] + [" ".join(words[:i] + words[i + 1 :]) for i in range(len(words))]
-    probabilities = np.asarray(predict(variants), dtype="float64")
+    probabilities = np.asarray(predict(variants), dtype="float64").ravel()
+    if probabilities.shape != (len(variants),):
+        raise ValueError(f"predict returned {probabilities.size} values for {len(variants)} texts; it must return one each.")
     scores = probabilities
     if scale == "log_odds":
         clipped = np.clip(probabilities, 1e-7, 1 - 1e-7)

@@ -6,11 +6,13 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 
 def _require_positive(**values: float) -> None:
     """Raise a clear error unless every keyword value is a finite number > 0."""
     for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
             raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}.")
         if not math.isfinite(value) or value <= 0:
             raise ValueError(f"{name} must be a finite number > 0, got {value!r}.")
@@ -85,9 +87,9 @@ def training_memory(
         optimizer: a key of `OPTIMIZER_STATES`; its state is kept in float32.
     """
     _require_positive(num_parameters=num_parameters)
-    if dtype not in BYTES_PER_DTYPE:
+    if not isinstance(dtype, str) or dtype not in BYTES_PER_DTYPE:
         raise ValueError(f"dtype must be one of {', '.join(BYTES_PER_DTYPE)}; got {dtype!r}.")
-    if optimizer not in OPTIMIZER_STATES:
+    if not isinstance(optimizer, str) or optimizer not in OPTIMIZER_STATES:
         raise ValueError(
             f"optimizer must be one of {', '.join(OPTIMIZER_STATES)}; got {optimizer!r}."
         )
@@ -134,7 +136,7 @@ def estimate_training(
         gpu_memory_bytes: memory of one accelerator.
         dtype, optimizer: as in `training_memory`.
     """
-    if not isinstance(num_gpus, int) or num_gpus < 1:
+    if isinstance(num_gpus, bool) or not isinstance(num_gpus, int | np.integer) or num_gpus < 1:
         raise ValueError(f"num_gpus must be an int >= 1, got {num_gpus!r}.")
     _require_positive(gpu_memory_bytes=gpu_memory_bytes)
     if price_per_gpu_hour != 0:  # free credits are allowed, negative prices are not
@@ -162,16 +164,19 @@ def _si(value: float, unit: str) -> str:
 
 def format_estimate(estimate: ComputeEstimate, currency: str = "$") -> str:
     """A readable summary of a `ComputeEstimate` (what the calculator below prints)."""
-    hours = estimate.wall_clock_hours
+    if not isinstance(estimate, ComputeEstimate):
+        raise TypeError(f"estimate must come from estimate_training(...), got {type(estimate).__name__}.")
+    hours, memory = estimate.wall_clock_hours, estimate.memory
     days = f" ({hours / 24:,.1f} days)" if hours >= 24 else ""
     gpu_hours_text = f"{estimate.gpu_hours:,.{0 if estimate.gpu_hours >= 100 else 1}f}"
     return (
         f"Training compute: {estimate.flops:.3g} FLOPs\n"
         f"Accelerator-hours: {gpu_hours_text}  ->  wall clock {hours:,.1f} h{days}\n"
         f"Cost: {currency}{estimate.cost:,.0f}\n"
-        f"Memory for weights + gradients + optimizer state: {_si(estimate.memory.total, 'B')} "
-        f"(activations not included) -> at least {estimate.min_gpus_for_memory} accelerator(s) "
-        "to hold it"
+        f"Memory: {_si(memory.total, 'B')} = weights {_si(memory.weights, 'B')} + gradients "
+        f"{_si(memory.gradients, 'B')} + optimizer state {_si(memory.optimizer_state, 'B')} + "
+        f"float32 master weights {_si(memory.master_weights, 'B')} (activations not included)"
+        f" -> at least {estimate.min_gpus_for_memory} accelerator(s) to hold it"
     )
 
 
@@ -224,6 +229,8 @@ def count_layer_flops(model: Any) -> list[LayerFlops]:
 
 def format_layer_flops(rows: list[LayerFlops]) -> str:
     """A text table of `count_layer_flops` rows with totals and the 6·N comparison."""
+    if not rows or not all(isinstance(row, LayerFlops) for row in rows):
+        raise ValueError("rows must be the non-empty list that count_layer_flops(model) returns.")
     header = ("layer", "kind", "params", "forward", "backward", "train/param")
     lines = ["{:<16}{:<14}{:>10}{:>14}{:>14}{:>13}".format(*header)]
     for row in rows:
@@ -238,7 +245,7 @@ def format_layer_flops(rows: list[LayerFlops]) -> str:
     lines.append(f"{'total':<30}{parameters:>10,}{forward:>14,.0f}{backward:>14,.0f}")
     lines.append(
         f"training FLOPs per example: counted {forward + backward:,.0f} | "
-        f"6·N = {6 * parameters:,} | ratio {(forward + backward) / (6 * parameters):.2f}"
+        f"6·N = {6 * parameters:,} | ratio {(forward + backward) / max(6 * parameters, 1):.2f}"
     )
     return "\n".join(lines)
 

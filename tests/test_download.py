@@ -1,27 +1,35 @@
-"""Tests for the downloader of notebook 02 (course_utils.data_safety) against the local
-misbehaving server written in the same notebook (127.0.0.1, no internet)."""
+"""Tests for the downloader of notebook 02 (course_utils.data_safety) against the small demo
+server written in the same notebook (127.0.0.1, no internet). The hostile server with many
+more behaviours is in tests/hostile_server.py (tests/test_hostile_server.py)."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import socket
 import threading
-import time
 
+import numpy as np
 import pytest
 import requests
 
 from course_utils import data_safety
 
+pytestmark = pytest.mark.timeout(60)
+
 
 @pytest.fixture(scope="module")
 def server():
-    with data_safety.DemoServer(delay=3) as running:
+    with data_safety.DemoServer(delay=3, drip=0.05) as running:
         yield running
 
 
 def _all_files(root):
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    """Every file under `root`, the empty lock files of the downloader aside."""
+    files = [p for p in root.rglob("*") if p.is_file()]
+    locks = [p for p in files if p.name.startswith(".") and p.name.endswith(".lock")]
+    assert all(p.stat().st_size == 0 for p in locks)
+    return sorted(p.relative_to(root).as_posix() for p in files if p not in locks)
 
 
 @pytest.mark.parametrize(
@@ -38,17 +46,27 @@ def _all_files(root):
         "C:evil",
         "x" * 200,
         "ok\n",
+        "tail.",
+        "CON",
+        "con",
+        "nul.tar",
+        "COM1",
+        "lpt9",
     ],
 )
 def test_safe_filename_rejects_hostile_ids(hostile):
     with pytest.raises(ValueError, match="unsafe item id"):
-        data_safety.safe_filename(hostile, ".jpg")
+        data_safety.safe_filename(hostile, "")
 
 
 def test_safe_filename_accepts_plain_ids():
     assert data_safety.safe_filename("cat_01", ".jpg") == "cat_01.jpg"
-    with pytest.raises(TypeError):
+    assert data_safety.safe_filename("console", ".jpg") == "console.jpg"  # not a device name
+    assert data_safety.safe_filename("com10") == "com10"
+    with pytest.raises(TypeError, match="item id must be a string"):
         data_safety.safe_filename(42)
+    with pytest.raises(TypeError, match="suffix must be a string"):
+        data_safety.safe_filename("cat", 5)
 
 
 def test_good_download_with_checksum(server, tmp_path):
@@ -85,7 +103,7 @@ def test_html_page_refused_by_content_type(server, tmp_path):
 
 
 def test_timeout_instead_of_hang(server, tmp_path):
-    with pytest.raises(data_safety.DownloadError, match="ReadTimeout"):
+    with pytest.raises(data_safety.DownloadError, match="gave up after 2 attempts.*ReadTimeout"):
         data_safety.download_file(
             server.url + "/slow.jpg", tmp_path, "slow.jpg", timeout=(1, 0.2), retries=1, backoff=0
         )
@@ -112,65 +130,84 @@ def test_truncated_detected(server, tmp_path):
 
 
 def test_overall_deadline(server, tmp_path):
-    # The read timeout bounds each wait; the deadline bounds the whole call (not retried).
     with pytest.raises(data_safety.DownloadError, match="deadline"):
         data_safety.download_file(server.url + "/img/cat.jpg", tmp_path, "cat.jpg", deadline=0.0)
     assert _all_files(tmp_path) == []
 
 
-def _timed_download(url, folder, **kwargs):
-    """(error, seconds) of download_file in a worker thread, so a hang cannot hang the test."""
-    outcome = {}
-
-    def run():
-        start = time.monotonic()
-        try:
-            data_safety.download_file(url, folder, "x.jpg", **kwargs)
-        except data_safety.DownloadError as error:
-            outcome["error"] = error
-        outcome["seconds"] = time.monotonic() - start
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(timeout=20)
-    assert not worker.is_alive(), "download_file ran far past its deadline"
-    return outcome.get("error"), outcome["seconds"]
-
-
-def test_deadline_stops_a_drip_feed(server, tmp_path):
-    # One byte every 0.2 s never trips the 1 s read timeout; the watchdog hangs up at 1 s.
-    error, seconds = _timed_download(
-        server.url + "/drip.jpg", tmp_path, timeout=(1, 1), deadline=1.0, retries=2, backoff=0.1
-    )
-    assert error is not None and "deadline" in str(error)
-    assert 0.9 <= seconds < 1.0 + 0.8
+@pytest.mark.parametrize(
+    ("path", "phase"), [("/drip.jpg", "the body"), ("/drip-header.jpg", "the headers")]
+)
+def test_deadline_stops_a_drip_in_the_body_and_in_the_headers(server, tmp_path, path, phase):
+    # One byte every 0.05 s never trips the 5 s read timeout; without the watchdog the image
+    # would take over 40 s and pytest-timeout would fail the test.
+    with pytest.raises(
+        data_safety.DownloadError, match=f"deadline passed while waiting for {phase}"
+    ):
+        data_safety.download_file(
+            server.url + path,
+            tmp_path,
+            "x.jpg",
+            timeout=(1, 5),
+            deadline=0.5,
+            min_rate=0,
+            retries=2,
+        )
     assert _all_files(tmp_path) == []
 
 
 def test_deadline_covers_all_attempts_and_back_off(server, tmp_path):
-    # 6 attempts x 0.5 s read timeout + 3.1 s back-off would take 6 s; the deadline stops at 1.2 s.
-    error, seconds = _timed_download(
-        server.url + "/slow.jpg", tmp_path, timeout=(1, 0.5), deadline=1.2, retries=5, backoff=0.1
-    )
-    assert error is not None and "deadline" in str(error)
-    assert seconds < 1.2 + 0.8
+    # 6 attempts x 0.3 s read timeout + 3.1 s back-off would take 5 s; the deadline ends it.
+    with pytest.raises(data_safety.DownloadError, match="deadline"):
+        data_safety.download_file(
+            server.url + "/slow.jpg",
+            tmp_path,
+            "x.jpg",
+            timeout=(1, 0.3),
+            deadline=1.2,
+            retries=5,
+            backoff=0.1,
+        )
+    assert _all_files(tmp_path) == []
+
+
+def test_minimum_rate(server, tmp_path):
+    with pytest.raises(data_safety.DownloadError, match="too slow: .* bytes/s .* min_rate=1,000"):
+        data_safety.download_file(
+            server.url + "/drip.jpg", tmp_path, "x.jpg", min_rate=1000, rate_window=0.2
+        )
+    assert _all_files(tmp_path) == []
+
+
+def test_redirect_loop_is_named(server, tmp_path):
+    with pytest.raises(
+        data_safety.DownloadError, match="redirect loop: .*/loop.jpg -> .*/loop.jpg"
+    ):
+        data_safety.download_file(server.url + "/loop.jpg", tmp_path, "x.jpg")
     assert _all_files(tmp_path) == []
 
 
 def test_fetch_once_hashes_while_streaming(server, tmp_path):
     body = server.images["dog.jpg"]
-    with requests.Session() as session, open(tmp_path / "dog.jpg", "wb") as file:
+    with data_safety.new_session() as session, open(tmp_path / "dog.jpg", "wb") as file:
         digest = data_safety.fetch_once(
             session, server.url + "/img/dog.jpg", file, timeout=(1, 1), deadline=5, max_bytes=10**6
         )
     assert digest == hashlib.sha256(body).hexdigest()
     assert (tmp_path / "dog.jpg").read_bytes() == body
-    with requests.Session() as session, pytest.raises(data_safety.DownloadError) as caught:
+    with data_safety.new_session() as session, pytest.raises(data_safety.DownloadError) as caught:
         data_safety.fetch_once(
             session, server.url + "/img/none.jpg", io.BytesIO(), timeout=(1, 1), deadline=5,
             max_bytes=10**6,
         )  # fmt: skip
     assert caught.value.retryable is False
+
+
+def test_fetch_once_with_a_plain_session_still_stops_a_body_drip(server):
+    with requests.Session() as session, pytest.raises(data_safety.DownloadError, match="deadline"):
+        data_safety.fetch_once(
+            session, server.url + "/drip.jpg", io.BytesIO(), deadline=0.3, min_rate=0
+        )
 
 
 def test_transient_503_is_retried(server, tmp_path):
@@ -181,13 +218,78 @@ def test_transient_503_is_retried(server, tmp_path):
     assert server.hits["/flaky.jpg"] >= 2
 
 
-def test_bad_arguments(tmp_path):
-    with pytest.raises(ValueError, match="http"):
-        data_safety.download_file("file:///etc/passwd", tmp_path, "x.jpg")
-    with pytest.raises(ValueError, match="sha256"):
-        data_safety.download_file("http://127.0.0.1:1/x", tmp_path, "x.jpg", sha256="abc")
-    with pytest.raises(ValueError, match="unsafe"):
-        data_safety.download_file("http://127.0.0.1:1/x", tmp_path, "../x.jpg")
+def test_watchdog_shuts_the_socket_it_was_shown():
+    left, right = socket.socketpair()
+    with left, right:
+        with data_safety.Watchdog(0.05) as watchdog:
+            watchdog.note(left)
+            assert left.recv(1) == b""  # woken by the shutdown, not by data
+            assert watchdog.fired.wait(5)
+        late = data_safety.Watchdog(0.0)
+        with late:
+            assert late.fired.wait(5)
+            other_left, other_right = socket.socketpair()
+            with other_left, other_right:
+                late.note(other_left)  # too late: shut at once
+                assert other_left.recv(1) == b""
+    assert getattr(data_safety._current, "watchdog", None) is None
+
+
+def test_watchdog_is_per_thread():
+    seen = {}
+
+    def worker():
+        seen["other"] = getattr(data_safety._current, "watchdog", None)
+
+    with data_safety.Watchdog(10) as watchdog:
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join()
+        assert data_safety._current.watchdog is watchdog
+    assert seen["other"] is None
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "match"),
+    [
+        (dict(url="file:///etc/passwd"), ValueError, "http"),
+        (dict(url="http:///no-host"), ValueError, "http"),
+        (dict(url=None), ValueError, "http"),
+        (dict(sha256="abc"), ValueError, "sha256"),
+        (dict(sha256=123), ValueError, "sha256"),
+        (dict(filename="../x.jpg"), ValueError, "unsafe"),
+        (dict(retries=-1), ValueError, "retries must be a finite number >= 0"),
+        (dict(retries=1.5), TypeError, "retries must be an int"),
+        (dict(retries=True), TypeError, "retries must be an int"),
+        (dict(max_bytes=0), ValueError, "max_bytes must be a finite number > 0"),
+        (dict(deadline=float("nan")), ValueError, "deadline must be a finite number"),
+        (dict(deadline="60"), TypeError, "deadline must be a number"),
+        (dict(timeout=(1, 0)), ValueError, "timeout"),
+        (dict(timeout=(1, 2, 3)), TypeError, "timeout"),
+        (dict(min_rate=-5), ValueError, "min_rate"),
+        (dict(rate_window=0), ValueError, "rate_window must be a finite number > 0"),
+        (dict(max_redirects=-1), ValueError, "max_redirects"),
+        (dict(backoff=float("inf")), ValueError, "backoff"),
+        (dict(content_types="image/"), TypeError, "content_types must be a tuple"),
+        (dict(magic="\xff\xd8"), TypeError, "magic must be bytes"),
+    ],
+)
+def test_bad_arguments(tmp_path, arguments, error, match):
+    call = dict(url="http://127.0.0.1:9/x", folder=tmp_path, filename="x.jpg") | arguments
+    with pytest.raises(error, match=match):
+        data_safety.download_file(call.pop("url"), call.pop("folder"), call.pop("filename"), **call)
+    assert _all_files(tmp_path) == []
+
+
+def test_numpy_numbers_are_accepted(server, tmp_path):
+    path = data_safety.download_file(
+        server.url + "/img/cat.jpg",
+        tmp_path,
+        "cat.jpg",
+        retries=np.int64(1),
+        deadline=np.float32(10),
+    )
+    assert path.read_bytes() == server.images["cat.jpg"]
 
 
 def test_manifest_nothing_outside_target(server, tmp_path):
@@ -195,13 +297,12 @@ def test_manifest_nothing_outside_target(server, tmp_path):
     report = data_safety.download_manifest(
         server.url + "/data.json", target, timeout=(1, 0.3), retries=0, content_types=("image/",)
     )
-    assert sorted(report.saved) == ["cat", "dog"]
-    assert set(report.failed) == {"missing", "../../evil", "cut", "slow"}
+    assert sorted(report.saved) == ["cat"]
+    assert set(report.failed) == {"dog", "missing", "../../evil", "cut", "slow", "loop"}
+    assert "2 items have the id 'dog'" in report.failed["dog"]
     assert "unsafe item id" in report.failed["../../evil"]
-    assert _all_files(tmp_path) == [
-        "sandbox/project/downloads/cat.jpg",
-        "sandbox/project/downloads/dog.jpg",
-    ]
+    assert "redirect loop" in report.failed["loop"]
+    assert _all_files(tmp_path) == ["sandbox/project/downloads/cat.jpg"]
     assert "ok" in report.summary() and "FAILED" in report.summary()
 
 

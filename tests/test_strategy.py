@@ -74,7 +74,18 @@ def test_estimate_training_consistent():
     assert est.min_gpus_for_memory == math.ceil(16 * 7e9 / 80e9)
     text = strategy.format_estimate(est)
     assert "Training compute: 4.2e+22 FLOPs" in text and "Cost: $182,292" in text
-    assert "Memory for weights + gradients + optimizer state: 112 GB" in text
+    assert "Memory: 112 GB = weights 14 GB + gradients 14 GB + optimizer state 56 GB" in text
+    float32 = strategy.format_estimate(
+        strategy.estimate_training(
+            7e9,
+            1e12,
+            peak_flops_per_second=400e12,
+            utilization=0.4,
+            price_per_gpu_hour=2.5,
+            dtype="float32",
+        )
+    )  # the same total, other parts: what the calculator's dtype control shows
+    assert "112 GB = weights 28 GB + gradients 28 GB" in float32 and "master weights 0 B" in float32
     free = strategy.estimate_training(
         1e6, 1e6, peak_flops_per_second=1e12, utilization=0.5, price_per_gpu_hour=0
     )
