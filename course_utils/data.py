@@ -38,6 +38,7 @@ FASHION_MNIST_CLASSES = (
 KERAS_MIRROR = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 DEBIAN_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 DOWNLOAD_TIMEOUT_S = 20
+DOWNLOAD_DEADLINE_S = 600  # a whole file, however slowly a server sends it
 PROBE_TIMEOUT_S = 1  # bounds the probe, name lookup included (a hanging DNS is not waited for)
 
 _DEBIAN_FIX = "Reinstall it: `sudo apt-get install --reinstall dataset-fashion-mnist`."
@@ -160,6 +161,15 @@ def _local_full_files(name: str) -> dict[str, Path] | None:
     return None
 
 
+def _bounded_download(url: str, output_file: str, _pooch: Any) -> None:
+    """pooch's download step with notebook 02's deadline, minimum rate and redirect rules."""
+    from . import data_safety  # the downloader notebook 02 teaches (pooch checks the hash)
+
+    with data_safety.new_session() as session, open(output_file, "wb") as file:
+        limits = {"deadline": DOWNLOAD_DEADLINE_S, "max_bytes": 200 * 2**20}
+        data_safety.fetch_once(session, url, file, timeout=(3.05, DOWNLOAD_TIMEOUT_S), **limits)
+
+
 def _full_files(name: str, source: str) -> tuple[dict[str, Path] | None, str]:
     """Find or fetch the full files: (paths, "") or, if ``source="auto"``, (None, why not)."""
     if (local := _local_full_files(name)) is not None:
@@ -169,8 +179,7 @@ def _full_files(name: str, source: str) -> tuple[dict[str, Path] | None, str]:
         try:
             folder, known = config.cache_dir() / name, _manifest()[1][name]
             folder.mkdir(parents=True, exist_ok=True)
-            downloader = pooch.HTTPDownloader(timeout=DOWNLOAD_TIMEOUT_S, progressbar=True)
-            get = functools.partial(pooch.retrieve, path=folder, downloader=downloader)
+            get = functools.partial(pooch.retrieve, path=folder, downloader=_bounded_download)
             with filelock.FileLock(folder / ".lock"):  # kernels sharing a cache: one download
                 return {f: Path(get(KERAS_MIRROR + f, h, f)) for f, h in known.items()}, ""
         except Exception as error:  # network errors, timeouts, checksum mismatch

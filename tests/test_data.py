@@ -416,3 +416,48 @@ def test_four_processes_sharing_one_cache_download_the_full_file_once(tmp_path, 
     assert outputs == ["30 10\n"] * 4, "four correct reads"
     assert requests == ["/mnist.npz"], "one download"
     assert sorted(path.name for path in (cache / "mnist").iterdir()) == [".lock", "mnist.npz"]
+
+
+def test_a_dripping_mirror_is_cut_off_at_the_deadline(tmp_path, data_copy, monkeypatch):
+    """A mirror sending one byte every 0.2 s cannot hold a loader (or `make fetch-data`) for long."""
+    import http.server
+    import threading
+    import time
+
+    expected = tmp_path / "mnist.npz"  # the file the mirror should send (it never does)
+    expected.write_bytes(b"the full MNIST")
+    record_full_hashes(data_copy, "mnist", [expected])
+    stop = threading.Event()
+
+    class Drip(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the name http.server calls)
+            self.send_response(200)
+            self.send_header("Content-Length", "11000000")
+            self.end_headers()
+            while not stop.is_set():
+                try:
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                except OSError:  # the client hung up: what the deadline does
+                    return
+                time.sleep(0.2)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Drip)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(data, "_network_available", lambda *args, **kwargs: True)
+    monkeypatch.setattr(data, "KERAS_MIRROR", f"http://127.0.0.1:{server.server_address[1]}/")
+    monkeypatch.setattr(data, "DOWNLOAD_DEADLINE_S", 1.5)
+    monkeypatch.setenv("COURSE_OFFLINE", "0")
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
+    try:
+        with pytest.raises(data.DataUnavailableError, match="deadline passed"):
+            data.load_mnist("full", verbose=False)
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()
+    leftovers = sorted(p.name for p in (tmp_path / "cache" / "mnist").iterdir())
+    assert leftovers == [".lock"], "no half-written file is left as if complete"
