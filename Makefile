@@ -123,11 +123,13 @@ badges:  ## point the Binder and nbviewer badges at this clone's GitHub remote, 
 
 # The hub and the learners' servers share one environment that every learner account can run:
 # built from the system Python (HUB_PYTHON), as The Littlest JupyterHub builds /opt/tljh/user.
-$(HUB_STAMP): pyproject.toml
+$(HUB_STAMP): pyproject.toml scripts/jupyterlab_overrides.json
 	@$(HUB_PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "HUB_PYTHON must be Python >= 3.10")'
 	umask 022; test -x $(HUB_VENV)/bin/python || $(HUB_PYTHON) -m venv $(HUB_VENV)
 	umask 022; $(HUB_VENV)/bin/python -m pip install --quiet $(PIP_SOURCE) --upgrade pip
 	umask 022; $(HUB_VENV)/bin/python -m pip install --quiet $(PIP_SOURCE) -e '.[test,hub]'
+	umask 022; mkdir -p $(HUB_VENV)/share/jupyter/lab/settings && \
+	  cp scripts/jupyterlab_overrides.json $(HUB_VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $@
 
 $(HUB_PROXY):
