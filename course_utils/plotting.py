@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -11,6 +12,8 @@ from IPython.display import display
 
 # Okabe and Ito's colour-blind-safe palette: blue, orange, bluish green, vermillion, purple, sky blue.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+# Where several lines share a panel they also differ in dash and marker, not in colour alone.
+LINE_STYLES, MARKERS = ("-", "--", "-.", ":"), ("o", "s", "^", "D")
 
 
 def use_course_style() -> None:
@@ -515,10 +518,11 @@ def roc_pr_curves(
         if missing := needed - set(curve):
             raise ValueError(f"curve {name!r} lacks {sorted(missing)}; it needs {sorted(needed)}.")
     fig, (roc_ax, pr_ax) = plt.subplots(1, 2, figsize=(9, 3.6))
-    for name, curve in curves.items():
-        roc_ax.plot(curve["fpr"], curve["tpr"], label=f"{name} (AUC {curve['roc_auc']:.3f})")
+    for (name, curve), dash in zip(curves.items(), itertools.cycle(LINE_STYLES)):
+        label = f"{name} (AUC {curve['roc_auc']:.3f})"
+        roc_ax.plot(curve["fpr"], curve["tpr"], linestyle=dash, label=label)
         label = f"{name} (AP {curve['average_precision']:.3f})"
-        pr_ax.step(curve["recall"], curve["precision"], where="post", label=label)
+        pr_ax.step(curve["recall"], curve["precision"], where="post", linestyle=dash, label=label)
     roc_ax.plot([0, 1], [0, 1], ":", color="grey")
     roc_ax.set(xlabel="false-positive rate", ylabel="true-positive rate", title="ROC")
     if positive_rate is not None:
@@ -545,10 +549,12 @@ def reliability_diagram(models: Mapping[str, Mapping[str, object]]) -> plt.Figur
     ax.plot([0, 1], [0, 1], ":", color="grey", label="perfectly calibrated")
     for i, (name, model) in enumerate(models.items()):
         bins, color = model["bins"], f"C{i}"
+        dash, marker = LINE_STYLES[i % len(LINE_STYLES)], MARKERS[i % len(MARKERS)]
         full = np.asarray(bins["count"]) > 0  # empty bins have no point
-        ax.plot(bins["mean_predicted"][full], bins["fraction_positive"][full], "o-", color=color)
+        points = bins["mean_predicted"][full], bins["fraction_positive"][full]
+        ax.plot(*points, marker=marker, linestyle=dash, color=color)
         label = f"{name} (ECE {model['ece']:.3f})"
-        style = {"histtype": "step", "linewidth": 1.5, "color": color}
+        style = {"histtype": "step", "linewidth": 1.5, "color": color, "linestyle": dash}
         hist_ax.hist(model["probabilities"], bins["edges"], label=label, **style)
     ax.set(xlabel="mean predicted probability", ylabel="fraction positive")
     ax.set_title("reliability diagram")
