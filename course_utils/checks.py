@@ -1068,33 +1068,189 @@ def check_min_p_filter(answer: Any) -> str | None:  # 9.1: logits where p >= min
             return _first_hint(got, mistakes) or "keep the ids with p >= min_p x the largest p"
 
 
-@exercise(function="kv_cache_bytes(num_layers, d_model, context_tokens, batch, bytes_per_value)")
-def check_kv_cache_bytes(answer: Any) -> str | None:
-    """Exercise 9.2: 2 (keys and values) x layers x d_model x tokens x batch x bytes per value."""
-    for args in [(3, 64, 64, 5, 4), (32, 4096, 8000, 1, 2)]:  # distinct factors first
-        want, got = 2 * math.prod(args), answer(*args)
-        mistakes = [
-            (want / 2, "count keys AND values: two tensors per layer"),
-            (want / args[3], "each conversation of the batch has its own cache"),
-            (want / args[4], "multiply by the bytes per value (2 for 16-bit)"),
-        ]
-        if not math.isclose(float(got), want):
-            return _first_hint(float(got), mistakes, math.isclose) or f"{args}: not {got}"
+@exercise(function="kv_cache_bytes(num_layers, num_kv_heads, head_dim, tokens, batch, bytes)")
+def check_kv_cache_bytes(answer: Any, fits: Any) -> str | None:
+    """Exercise 9.2: 2 x layers x KV heads x head_dim x tokens x batch x bytes; ``fits`` in 80 GB."""
+    want, got = 2 * math.prod(args := (3, 5, 16, 50, 7, 8)), answer(*args)  # distinct factors
+    if not _is_number(got):
+        return f"return the number of bytes as a number, got {got!r}"
+    mistakes = [
+        (1 / 2, "count keys AND values: two tensors per layer"),
+        (1 / 5, "multiply by num_kv_heads: each KV head keeps head_dim values per token"),
+        (1 / 7, "each conversation of the batch has its own cache: multiply by batch"),
+        (1 / 8, "multiply by the bytes per value (2 for 16-bit)"),
+        (1 / 4, "use bytes_per_value, not a fixed 2"),
+        (8, "count bytes, not bits"),
+    ]
+    if not math.isclose(float(got), want):
+        return _first_hint(float(got) / want, mistakes, math.isclose) or f"{args}: not {got}"
+    free, per = np.array([66e9, 64e9]), 2 * 32 * np.array([32, 8]) * 128 * 8000 * 2  # bytes
+    if not isinstance(fits, tuple | list) or len(fits) != 2 or not all(map(_is_number, fits)):
+        return f"fits: a pair (Llama 2 7B, Llama 3 8B) of conversation counts; got {fits!r}"
+    mistakes = [
+        (80e9 // per, "the weights take their share of the 80 GB first: subtract them"),
+        (
+            free // per[0],
+            "Llama 3 8B has 32 query heads but 8 KV heads: its cache keeps 8 x 128 values",
+        ),
+        (np.round(free / per), "round down: a conversation that does not fit whole does not fit"),
+    ]
+    if not np.allclose(fits, free // per):
+        return _first_hint(fits, mistakes) or "(80 GB - weights) // one conversation's cache"
     return None
 
 
-@exercise(function="quantize_int4(kernel)")
-def check_quantize_int4(answer: Any) -> str | None:
-    """Exercise 9.3: per output column, scale = max |w| / 7 and q = round(w / scale) in -7..7."""
-    top = np.abs(w := np.random.default_rng(0).normal(size=(16, 5)).astype("float32")).max(0)
-    q, got = (np.asarray(a, dtype=float) for a in answer(w.copy()))
-    mistakes = [
-        (np.full(5, top.max() / 7), "one scale per output column (axis=0), not one in all"),
-        (top / 127, "4 bits hold -7..7: divide the largest |w| by 7, not 127"),
-        (top / 8, "symmetric, -7..7: divide by 7 (with 8, +max is not reached)"),
+@exercise(function="quantize_int4_grouped(kernel, group_size)")
+def check_quantize_int4_grouped(answer: Any, dequantize: Any) -> str | None:
+    """Exercise 9.3: per group of input rows and column, q = round(w / (max |w| / 7)), dequantize."""
+    w = np.random.default_rng(0).normal(size=(12, 8)) * np.repeat([[1], [8], [0.2]], 4, 0)
+    for g in (4, 6):  # groups of rows whose largest |w| differ
+        want = np.abs((w := w.astype("float32")).reshape(-1, g, 8)).max(1) / 7
+        want_q, (q, scale) = np.round(w / np.repeat(want, g, 0)), map(np.asarray, answer(w + 0, g))
+        shapes = {
+            (8,): "one scale per column is no grouping: one per group_size rows of a column",
+            (12, 8 // g): "group consecutive input rows (axis 0), not output columns",
+        }
+        if scale.shape != want.shape:
+            return shapes.get(
+                scale.shape[-1:] if scale.shape == (1, 8) else scale.shape,
+                f"scale: shape {want.shape}, not {scale.shape}",
+            )
+        mistakes = [
+            (
+                np.abs(w.reshape(g, -1, 8)).max(0) / 7,
+                "a group is consecutive rows: reshape(-1, group_size, outputs)",
+            ),
+            (
+                np.broadcast_to(np.abs(w).max(0) / 7, want.shape),
+                "one scale per group, not one per column",
+            ),
+            (
+                want * 7 / 8,
+                "4 bits hold -7..7 here: divide the largest |w| by 7 (with 8, +max is lost)",
+            ),
+            (want * 7 / 127, "4 bits hold -7..7: divide by 7, not 127"),
+        ]
+        if not np.allclose(scale, want):
+            return _first_hint(scale, mistakes) or "scale: the largest |w| of the group / 7"
+        if not np.array_equal(q, want_q):
+            return (
+                "round w / scale to the nearest integer, do not truncate"
+                if np.array_equal(q, np.trunc(w / np.repeat(want, g, 0)))
+                else "q = round(w / scale)"
+            )
+        if q.dtype != np.int8:
+            return f"store q as int8 (.astype(np.int8)), not {q.dtype}: that is the memory saved"
+        back = np.asarray(dequantize(want_q.astype(np.int8), want.astype("float32")))
+        if (
+            back.shape != w.shape
+            or back.dtype != np.float32
+            or not np.allclose(back, want_q * np.repeat(want, g, 0))
+        ):
+            tiled = back.shape == w.shape and np.allclose(back, want_q * np.tile(want, (g, 1)))
+            return (
+                "np.tile interleaves the groups: np.repeat(scale, group_size, axis=0)"
+                if tiled
+                else f"dequantize_grouped: float32 {w.shape}, q x the scale of its group"
+            )
+    try:
+        answer(w[:10], 4)
+    except ValueError:
+        return None
+    return "10 input rows do not split into groups of 4: raise ValueError"
+
+
+@exercise(function="fit_power_law(x, y)")
+def check_fit_power_law(answer: Any) -> str | None:
+    """Exercise 10.1: ``(a, beta)`` of y = a x^-beta, by least squares on log y against log x."""
+    from scipy.optimize import curve_fit
+
+    rng = np.random.default_rng(0)
+    for a, beta, x in [
+        (7.0, 0.05, np.geomspace(5e10, 4e11, 4)),
+        (300, 0.5, np.geomspace(10, 1e4, 7)),
+    ]:
+        y = a * x**-beta * np.exp(rng.normal(0, 0.05, len(x)))
+        got = answer(x.copy(), y.copy())
+        if not isinstance(got, tuple | list) or len(got) != 2 or not all(map(_is_number, got)):
+            return f"return the pair (a, beta), two numbers; got {got!r}"
+        (slope, icept), (s10, i10), (sx, ix) = (
+            np.polyfit(u, v, 1)
+            for u, v in [(np.log(x), np.log(y)), (np.log10(x), np.log10(y)), (np.log(y), np.log(x))]
+        )
+        mistakes = [
+            ((-slope, np.exp(icept)), "return (a, beta) in that order"),
+            ((np.exp(icept), slope), "y = a x^-beta falls, so beta = -slope > 0"),
+            ((np.exp(i10), -s10), "you fitted log10 but undid it with exp: a = 10 ** intercept"),
+            (
+                curve_fit(lambda x, a, b: a * x**-b, x, y, p0=(np.exp(icept), -slope))[0],
+                "fit a line to log y against log x, not the curve to y (the noise is relative)",
+            ),
+            ((np.exp(ix), -sx), "np.polyfit(x, y, 1) fits y against x: log x first, then log y"),
+        ]
+        if not np.allclose(got, (np.exp(icept), -slope)):
+            return _first_hint(got, mistakes) or "polyfit log y on log x: a = exp(intercept)"
+    return None
+
+
+@exercise(function="compute_optimal(flops, tokens_per_parameter=20)")
+def check_compute_optimal(answer: Any) -> str | None:
+    """Exercise 10.2: ``(N, D)`` with flops = 6 N D and D = tokens_per_parameter x N."""
+    for flops, per in [(1e21, 20), (3e23, 20), (4e11, 10)]:
+        got = answer(flops, *([per] if per != 20 else []))
+        if not isinstance(got, tuple | list) or len(got) != 2 or not all(map(_is_number, got)):
+            return f"return the pair (N, D), two numbers; got {got!r}"
+        n, root = math.sqrt(flops / (6 * per)), math.sqrt(flops / 6)
+        mistakes = [
+            ((per * n, n), "you returned (D, N): parameters first"),
+            ((root, root), "D = tokens_per_parameter x N, not D = N"),
+            (
+                (n * 3**0.5, per * n * 3**0.5),
+                "training costs 6 N D (forward 2, backward 4); 2 N D is one forward pass",
+            ),
+            ((n * n, per * n * n), "C = 6 tokens_per_parameter N^2: take the square root"),
+        ]
+        if not np.allclose(got, (n, per * n)):
+            return _first_hint(got, mistakes) or f"C = {flops:g}: 6 N D = C with D = {per} N"
+    return None
+
+
+@exercise(function="best_per_budget(losses)")
+def check_best_per_budget(answer: Any, is_interior: Any) -> str | None:
+    """Exercise 10.3: per budget (column) the lowest loss and its first size (row); edges."""
+    table = [
+        [6.0, 5.8, 5.6, 5.45],
+        [6.1, 5.8, 5.55, 5.41],
+        [6.2, 5.9, 5.7, 5.41],
+        [6.3, 6.0, 5.8, 5.5],
+        [6.4, 6.1, 5.9, 5.7],
     ]
-    if got.shape != top.shape or not np.allclose(got, top / 7):
-        return got.shape == top.shape and _first_hint(got, mistakes) or "max |w| per column / 7"
-    if not np.array_equal(q, np.round(w / (top / 7))):
-        return "round w / scale to the nearest integer (np.round), do not truncate"
+    got = answer([row[:] for row in table])
+    best, index = (
+        np.ravel(p) for p in (got if isinstance(got, tuple | list) and len(got) == 2 else ([], []))
+    )
+    if best.shape != index.shape or best.shape != (4,):
+        return "return (best losses, best indices), one each per budget: a minimum down each column"
+    mistakes = [
+        ((np.max(table, 0), [4] * 4), "the best loss is the lowest: min, not max"),
+        (
+            (np.min(table, 0), [0, 1, 1, 2]),
+            "on a tie, report the first (smaller) size, as np.argmin does",
+        ),
+    ]
+    if not np.allclose(best, np.min(table, 0)) or not np.array_equal(index, [0, 0, 1, 1]):
+        return (
+            _first_hint(
+                (best, index),
+                mistakes,
+                lambda u, v: np.allclose(u[0], v[0]) and np.array_equal(u[1], v[1]),
+            )
+            or "min and argmin per column"
+        )
+    for n, i in ((m, i) for m in (5, 3, 2, 1) for i in range(m)):
+        if bool(is_interior(i, n)) != (0 < i < n - 1):
+            return f"is_interior({i}, {n}): " + {
+                0: "index 0, the smallest size tried, is an edge",
+                n - 1: "index num_sizes - 1, the largest size tried, is an edge",
+            }.get(i, "a size with sizes tried on both sides is inside the grid")
     return None

@@ -3,12 +3,33 @@
 """The cells marked #@save in notebook 09 · A small language model on a CPU, importable elsewhere."""
 
 import collections
+import gzip
 import time
 
 import keras
 import numpy as np
 from keras import layers, ops
 from scipy import special
+
+from course_utils import data
+
+
+def read_poems(name: str) -> list[str]:
+    """The poems of a bundled corpus, one string each ("tune<TAB>text"), checked against its SHA-256."""
+    with gzip.open(data.verified_path(name), "rt", encoding="utf-8") as f:
+        return f.read().splitlines()
+
+
+def split_poems(poems: list[str], validation_share: float = 0.1, seed: int = 0) -> tuple:
+    """Whole poems in a random order fixed by `seed`: `(training, validation)` lists, the first
+    `validation_share` of that order for validation (so no poem is split between the two)."""
+    if not 0 < validation_share < 1:
+        raise ValueError(f"validation_share must be between 0 and 1, got {validation_share!r}.")
+    order = np.random.default_rng(seed).permutation(len(poems))
+    num_validation = int(len(poems) * validation_share)
+    if not 0 < num_validation < len(poems):
+        raise ValueError(f"{len(poems)} poems are too few to split a {validation_share} share off.")
+    return [poems[i] for i in order[num_validation:]], [poems[i] for i in order[:num_validation]]
 
 
 class CharTokenizer:
@@ -195,15 +216,29 @@ def sample_windows(ids: np.ndarray, context_length: int, count: int, seed: int) 
 def compile_lm(
     model: keras.Model,
     steps: int,
-    learning_rate: float = 3e-3,
+    learning_rate: float = 1e-2,
     log_frequencies: np.ndarray | None = None,
+    warmup_steps: int = 0,
+    final_fraction: float = 0.1,
 ) -> keras.Model:
-    """Compile a language model: AdamW with cosine decay over `steps`, cross-entropy on logits.
-    `log_frequencies` (vocab_size,), if given, becomes the output layer's bias."""
+    """Compile a language model: AdamW, the learning rate rising linearly from 0 over
+    `warmup_steps`, then decaying along a cosine to `final_fraction` of itself over the rest of
+    `steps` (1.0: constant); cross-entropy on logits. `log_frequencies` (vocab_size,), if
+    given, becomes the output layer's bias."""
+    if not 0 <= warmup_steps < steps:
+        raise ValueError(f"warmup_steps must be in [0, steps={steps}), got {warmup_steps}.")
+    if not 0 <= final_fraction <= 1:
+        raise ValueError(f"final_fraction must be in [0, 1], got {final_fraction}.")
     if log_frequencies is not None:
         kernel, _ = model.layers[-1].get_weights()
         model.layers[-1].set_weights([kernel, np.maximum(log_frequencies, -20).astype("float32")])
-    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=0.1)
+    schedule = keras.optimizers.schedules.CosineDecay(
+        0.0 if warmup_steps else learning_rate,
+        steps - warmup_steps,
+        alpha=final_fraction,
+        warmup_target=learning_rate if warmup_steps else None,
+        warmup_steps=warmup_steps,
+    )
     model.compile(
         optimizer=keras.optimizers.AdamW(schedule, weight_decay=0.01),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),

@@ -1252,53 +1252,236 @@ def test_min_p_filter_check_names_the_classic_mistakes(capsys):
 
 
 def test_kv_cache_bytes_check_names_the_classic_mistakes(capsys):
-    def right(num_layers, d_model, context_tokens, batch, bytes_per_value):
-        return 2 * num_layers * d_model * context_tokens * batch * bytes_per_value
+    import math
 
-    def as_float(*args):  # a different valid implementation
-        import math
+    def right(num_layers, num_kv_heads, head_dim, context_tokens, batch, bytes_per_value):
+        return 2 * num_layers * num_kv_heads * head_dim * context_tokens * batch * bytes_per_value
 
-        return float(math.prod(args) * 2)
-
-    assert bool(checks.check_kv_cache_bytes(right)) is True
-    assert bool(checks.check_kv_cache_bytes(as_float)) is True
-    for wrong, hint in [
-        (lambda n, d, t, b, s: n * d * t * b * s, "keys AND values"),
-        (lambda n, d, t, b, s: 2 * n * d * t * s, "each conversation"),
-        (lambda n, d, t, b, s: 2 * n * d * t * b, "bytes per value"),
-        (lambda n, d, t, b, s: 2 * d * t * b * s, "not"),  # forgot the layers
+    per = [right(32, heads, 128, 8000, 1, 2) for heads in (32, 8)]
+    fits = (int((80e9 - 14e9) // per[0]), int((80e9 - 16e9) // per[1]))
+    assert fits == (15, 61)
+    assert bool(checks.check_kv_cache_bytes(right, fits)) is True
+    as_float = lambda *args: float(math.prod(args) * 2)  # noqa: E731 - a different valid one
+    assert bool(checks.check_kv_cache_bytes(as_float, [15.0, 61.0])) is True
+    for wrong, answer, hint in [
+        (lambda n, h, d, t, b, s: n * h * d * t * b * s, fits, "keys AND values"),
+        (lambda n, h, d, t, b, s: 2 * n * d * t * b * s, fits, "num_kv_heads"),
+        (lambda n, h, d, t, b, s: 2 * n * h * d * t * s, fits, "multiply by batch"),
+        (lambda n, h, d, t, b, s: 2 * n * h * d * t * b, fits, "bytes per value"),
+        (lambda n, h, d, t, b, s: 2 * n * h * d * t * b * 2, fits, "not a fixed 2"),
+        (lambda n, h, d, t, b, s: 2 * n * h * d * t * b * s * 8, fits, "not bits"),
+        (lambda n, h, d, t, b, s: 2 * h * d * t * b * s, fits, "not"),  # forgot the layers
+        (lambda *args: f"{2 * math.prod(args) / 1e9} GB", fits, "as a number"),
+        (right, (19, 76), "weights take their share"),
+        (right, (15, 15), "8 KV heads"),  # Llama 3 priced with d_model = 32 x 128
+        (right, (16, 61), "round down"),
+        (right, (15.7, 61.0), "//"),
+        (right, "15 and 61", "a pair"),
     ]:
         capsys.readouterr()
-        assert bool(checks.check_kv_cache_bytes(wrong)) is False
+        assert bool(checks.check_kv_cache_bytes(wrong, answer)) is False
         assert hint in capsys.readouterr().out
 
 
-def test_quantize_int4_check_names_the_classic_mistakes(capsys):
+def _int4_grouped(kernel, group_size, axis=0, divisor=7, rounding=None, dtype="int8"):
+    """Exercise 9.3's answer, or a classic mistake: groups along ``axis``, another divisor or
+    rounding, no ValueError (``axis=None``: one scale per column)."""
     import numpy as np
 
-    def right(kernel):
-        scale = np.abs(kernel).max(axis=0) / 7
-        return np.clip(np.round(kernel / scale), -7, 7).astype(np.int8), scale
+    inputs, outputs = kernel.shape
+    if axis is None:
+        scale = np.abs(kernel).max(0) / divisor
+        return (rounding or np.round)(kernel / scale).astype(dtype), scale
+    if axis == 1:  # groups of output columns
+        scale = np.abs(kernel).reshape(inputs, -1, group_size).max(2) / divisor
+        return (rounding or np.round)(kernel / np.repeat(scale, group_size, 1)).astype(dtype), scale
+    if inputs % group_size:
+        raise ValueError(f"{inputs} inputs do not split into groups of {group_size}")
+    scale = np.abs(kernel).reshape(-1, group_size, outputs).max(1) / divisor
+    q = (rounding or np.round)(kernel / np.repeat(scale, group_size, 0))
+    return np.clip(q, -7, 7).astype(dtype), scale.astype("float32")
 
-    def as_lists(kernel):  # a different valid implementation
-        scale = [max(abs(v) for v in column) / 7 for column in kernel.T]
-        return np.rint(kernel / np.array(scale)), scale
 
-    assert bool(checks.check_quantize_int4(right)) is True
-    assert bool(checks.check_quantize_int4(as_lists)) is True
-    for wrong, hint in [
+def test_quantize_int4_grouped_check_names_the_classic_mistakes(capsys):
+    import numpy as np
+
+    def dequantize(q, scale):
+        return (q * np.repeat(scale, len(q) // len(scale), axis=0)).astype(np.float32)
+
+    def with_loops(kernel, group_size):  # a different valid implementation
+        if len(kernel) % group_size != 0:
+            raise ValueError("inputs must be a multiple of group_size")
+        starts = range(0, len(kernel), group_size)
+        scale = np.stack([np.abs(kernel[i : i + group_size]).max(0) / 7 for i in starts])
+        q = np.rint(kernel / np.repeat(scale, group_size, axis=0)).astype(np.int8)
+        return q, scale
+
+    def dequantize_3d(q, scale):
+        groups = q.reshape(len(scale), -1, q.shape[1]) * scale[:, None, :]
+        return groups.reshape(q.shape).astype(np.float32)
+
+    assert bool(checks.check_quantize_int4_grouped(_int4_grouped, dequantize)) is True
+    assert bool(checks.check_quantize_int4_grouped(with_loops, dequantize_3d)) is True
+
+    def strided(kernel, group_size):
+        scale = np.abs(kernel).reshape(group_size, -1, kernel.shape[1]).max(0) / 7
+        return np.round(kernel / np.tile(scale, (group_size, 1))).astype(np.int8), scale
+
+    def no_value_error(kernel, group_size):  # np.array_split accepts a ragged last group
+        groups = np.array_split(kernel, len(kernel) // group_size)
+        scale = np.stack([np.abs(group).max(0) / 7 for group in groups])
+        sizes = [len(group) for group in groups]
+        return np.round(kernel / np.repeat(scale, sizes, axis=0)).astype(np.int8), scale
+
+    def column_scales_repeated(kernel, group_size):  # the right shape, one scale per column
+        q, scale = _int4_grouped(kernel, group_size, axis=None)
+        return q, np.broadcast_to(scale, (len(kernel) // group_size, len(scale)))
+
+    def column_scales_kept(kernel, group_size):  # one scale per column, keepdims=True
+        q, scale = _int4_grouped(kernel, group_size, axis=None)
+        return q, scale[None]
+
+    def transposed_scales(kernel, group_size):
+        q, scale = _int4_grouped(kernel, group_size)
+        return q, scale.T
+
+    for quantize, dequantize_, hint in [
+        (lambda w, g: _int4_grouped(w, g, axis=None), dequantize, "no grouping"),
+        (column_scales_kept, dequantize, "no grouping"),
+        (lambda w, g: _int4_grouped(w, g, axis=1), dequantize, "not output columns"),
+        (transposed_scales, dequantize, "not (8, 3)"),
+        (strided, dequantize, "consecutive rows"),
+        (column_scales_repeated, dequantize, "not one per column"),
+        (lambda w, g: _int4_grouped(w, g, divisor=8), dequantize, "with 8"),
+        (lambda w, g: _int4_grouped(w, g, divisor=127), dequantize, "not 127"),
+        (lambda w, g: _int4_grouped(w, g, rounding=np.trunc), dequantize, "do not truncate"),
+        (lambda w, g: _int4_grouped(w, g, rounding=np.floor), dequantize, "q = round"),
+        (lambda w, g: _int4_grouped(w, g, dtype="float32"), dequantize, "int8"),
+        (_int4_grouped, lambda q, s: q * np.tile(s, (len(q) // len(s), 1)), "np.tile"),
         (
-            lambda w: (np.round(w / (np.abs(w).max() / 7)), np.full(5, np.abs(w).max() / 7)),
-            "per output column",
+            _int4_grouped,
+            lambda q, s: q.astype(float) * np.repeat(s, len(q) // len(s), 0),
+            "float32",
         ),
-        (lambda w: (np.round(w / (np.abs(w).max(0) / 127)), np.abs(w).max(0) / 127), "not 127"),
-        (lambda w: (np.round(w / (np.abs(w).max(0) / 8)), np.abs(w).max(0) / 8), "divide by 7"),
-        (lambda w: (np.trunc(w / (np.abs(w).max(0) / 7)), np.abs(w).max(0) / 7), "do not truncate"),
-        (
-            lambda w: (np.round(w / (np.abs(w).max(1) / 7)[:, None]), np.abs(w).max(1) / 7),
-            "per column / 7",
-        ),
+        (_int4_grouped, lambda q, s: dequantize_3d(q, s).reshape(len(s), -1, 8), "float32 (12, 8)"),
+        (no_value_error, dequantize, "raise ValueError"),
     ]:
         capsys.readouterr()
-        assert bool(checks.check_quantize_int4(wrong)) is False
-        assert hint in capsys.readouterr().out
+        assert bool(checks.check_quantize_int4_grouped(quantize, dequantize_)) is False
+        assert hint in capsys.readouterr().out, hint
+
+
+# --------------------------------------------------------------------------- notebook 10
+def test_fit_power_law_check_names_the_classic_mistakes(capsys):
+    import numpy as np
+
+    def right(x, y):
+        slope, intercept = np.polyfit(np.log(x), np.log(y), 1)
+        return float(np.exp(intercept)), float(-slope)
+
+    def with_lstsq(x, y):  # a different valid implementation, in log10
+        design = np.stack([np.log10(x), np.ones(len(x))], axis=1)
+        (slope, intercept), *_ = np.linalg.lstsq(design, np.log10(y), rcond=None)
+        return 10**intercept, -slope
+
+    assert bool(checks.check_fit_power_law(right)) is True
+    assert bool(checks.check_fit_power_law(with_lstsq)) is True
+
+    def in_linear_space(x, y):
+        from scipy.optimize import curve_fit
+
+        return tuple(curve_fit(lambda x, a, b: a * x**-b, x, y, p0=right(x, y))[0])
+
+    def log10_then_exp(x, y):
+        slope, intercept = np.polyfit(np.log10(x), np.log10(y), 1)
+        return np.exp(intercept), -slope
+
+    def swapped(x, y):
+        slope, intercept = np.polyfit(np.log(y), np.log(x), 1)
+        return np.exp(intercept), -slope
+
+    _assert_rejects(
+        checks.check_fit_power_law,
+        [
+            (in_linear_space, "not the curve to y"),
+            (log10_then_exp, "a = 10 ** intercept"),
+            (lambda x, y: (right(x, y)[0], -right(x, y)[1]), "beta = -slope"),
+            (swapped, "log x first"),
+            (lambda x, y: right(x, y)[::-1], "(a, beta) in that order"),
+            (lambda x, y: (np.log(right(x, y)[0]), right(x, y)[1]), "a = exp(intercept)"),
+            (lambda x, y: np.polyfit(np.log(x), np.log(y), 1), "return the pair"),
+            (right.__name__, "function"),
+        ],
+        capsys,
+        not_a_function=(7.0, 0.05),
+    )
+
+
+def test_compute_optimal_check_names_the_classic_mistakes(capsys):
+    import math
+
+    def right(flops, tokens_per_parameter=20):
+        n = math.sqrt(flops / (6 * tokens_per_parameter))
+        return n, tokens_per_parameter * n
+
+    def from_tokens(flops, tokens_per_parameter=20):  # a different valid implementation
+        d = (flops * tokens_per_parameter / 6) ** 0.5
+        return [d / tokens_per_parameter, d]
+
+    assert bool(checks.check_compute_optimal(right)) is True
+    assert bool(checks.check_compute_optimal(from_tokens)) is True
+    _assert_rejects(
+        checks.check_compute_optimal,
+        [
+            (lambda c, r=20: right(c, r)[::-1], "(D, N)"),
+            (lambda c, r=20: (math.sqrt(c / 6),) * 2, "not D = N"),
+            (lambda c, r=20: right(3 * c, r), "2 N D is one forward pass"),
+            (lambda c, r=20: (c / (6 * r), c / 6), "square root"),
+            (lambda c, r=20: right(c), "D = 10 N"),  # a fixed 20 tokens per parameter
+            (lambda c, r=20: right(c, r)[0], "the pair"),
+        ],
+        capsys,
+        not_a_function=(1e9, 2e10),
+    )
+
+
+def test_best_per_budget_check_names_the_classic_mistakes(capsys):
+    import numpy as np
+
+    def best(losses):
+        return np.min(losses, axis=0), np.argmin(losses, axis=0)
+
+    def interior(best_index, num_sizes):
+        return 0 < best_index < num_sizes - 1
+
+    def with_loops(losses):  # a different valid implementation, in plain Python
+        columns = list(zip(*losses, strict=True))
+        indices = [min(range(len(c)), key=c.__getitem__) for c in columns]
+        return [c[i] for c, i in zip(columns, indices, strict=True)], indices
+
+    assert bool(checks.check_best_per_budget(best, interior)) is True
+    assert bool(checks.check_best_per_budget(with_loops, lambda i, n: i not in (0, n - 1))) is True
+
+    def last_of_ties(losses):
+        losses = np.asarray(losses)
+        return losses.min(0), len(losses) - 1 - np.argmin(losses[::-1], axis=0)
+
+    for wrong, is_interior, hint in [
+        (lambda t: (np.max(t, 0), np.argmax(t, 0)), interior, "min, not max"),
+        (last_of_ties, interior, "on a tie"),
+        (lambda t: (np.min(t, 1), np.argmin(t, 1)), interior, "down each column"),
+        (lambda t: np.min(t, 0), interior, "return (best losses, best indices)"),
+        (
+            lambda t: (np.min(t, 0), np.argmin(np.asarray(t)[::-1], 0)),
+            interior,
+            "argmin per column",
+        ),
+        (best, lambda i, n: i < n - 1, "index 0"),
+        (best, lambda i, n: i > 0, "largest size tried"),
+        (best, lambda i, n: 0 < i < n, "largest size tried"),
+        (best, lambda i, n: True, "index 0"),
+        (best, lambda i, n: 0 < i <= n - 1 and n > 2, "largest size tried"),
+    ]:
+        capsys.readouterr()
+        assert bool(checks.check_best_per_budget(wrong, is_interior)) is False
+        assert hint in capsys.readouterr().out, hint

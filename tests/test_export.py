@@ -111,9 +111,12 @@ def test_hand_written_package_stays_small():
     # owner decides between the two, each part has its own budget, both tight. Issues 16-20 then added
     # infrastructure no lesson can hold (file verification and the once-per-process network probe,
     # the bank's v2 validator and mock interview, static widget views, the decoding widget and the
-    # scaling figure): 2,246 lines, so the budget went from 2,200 to 2,300.
+    # scaling figure): 2,246 lines, so the budget went from 2,200 to 2,300. Issue 20 made 9.2 and 9.3
+    # harder (grouped-query attention, group-wise 4-bit) and gave notebook 10 three exercises
+    # (five checks, formatted like the rest, not squeezed onto long lines), so the checks' budget
+    # went from 1,100 to 1,260.
     checks = hand_written.pop("checks.py")
     assert sum(hand_written.values()) <= 2300, hand_written
-    assert checks <= 1100, f"checks.py has {checks} lines"
+    assert checks <= 1260, f"checks.py has {checks} lines"
     retired = {"metrics.py", "text.py", "attention.py", "privacy.py", "welcome.py", "download.py"}
     assert not retired & set(hand_written), "a topic module is back; write its code in a notebook"

@@ -217,3 +217,34 @@ def test_scaling_curves_draws_both_panels_and_the_fit():
     assert len(left.lines) == 3 and len(right.lines) == 2  # the fit is on the compute panel
     assert left.get_xscale() == right.get_xscale() == "log"
     plt.close(figure)
+
+
+def test_split_poems_keeps_whole_poems_and_is_fixed_by_the_seed():
+    poems = [f"poem {i}" for i in range(50)]
+    train, validation = lm.split_poems(poems)
+    assert len(validation) == 5 and len(train) == 45
+    assert sorted(train + validation) == sorted(poems)  # every poem once, none cut
+    assert lm.split_poems(poems) == (train, validation)
+    assert lm.split_poems(poems, seed=1) != (train, validation)
+    with pytest.raises(ValueError, match="validation_share"):
+        lm.split_poems(poems, validation_share=1.0)
+    with pytest.raises(ValueError, match="too few"):
+        lm.split_poems(poems[:3])
+
+
+def test_compile_lm_warms_up_then_decays_to_its_final_fraction():
+    def rates(**kwargs):
+        model = lm.compile_lm(lm.build_gpt(VOCAB, CONTEXT, d_model=8, num_heads=2), 100, **kwargs)
+        schedule = model.optimizer._learning_rate  # Keras 3 keeps the schedule object here
+        return [float(schedule(step)) for step in (0, 5, 10, 55, 100)]
+
+    warm = rates(learning_rate=0.01, warmup_steps=10)
+    assert warm[0] == 0.0 and warm[1] == pytest.approx(0.005) and warm[2] == pytest.approx(0.01)
+    assert warm[4] == pytest.approx(0.001)  # a tenth at the end
+    flat = rates(learning_rate=0.01, warmup_steps=10, final_fraction=1.0)
+    assert flat[2:] == pytest.approx([0.01] * 3)  # constant after the warm-up
+    assert rates(learning_rate=0.01)[0] == pytest.approx(0.01)  # no warm-up: starts at the top
+    with pytest.raises(ValueError, match="warmup_steps"):
+        rates(warmup_steps=100)
+    with pytest.raises(ValueError, match="final_fraction"):
+        rates(final_fraction=2.0)
