@@ -18,10 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 PREFIX = "*Figure:*"
 MIN_CHARS = 60  # of description after the prefix
-PENDING = {  # issue 20 session adds these
-    "09_small_language_model.ipynb",
-    "10_scaling_laws.ipynb",
-}
+PENDING: set[str] = set()  # notebooks whose alt text is still missing (xfail)
 HOW = (
     f"add a paragraph starting with `{PREFIX}` to the markdown cell directly before or after it "
     f"(at least {MIN_CHARS} characters: what is drawn, its panels, axes and colours, and what to "
