@@ -1084,7 +1084,7 @@ def check_kv_cache_bytes(answer: Any, fits: Any) -> str | None:
     ]
     if not math.isclose(float(got), want):
         return _first_hint(float(got) / want, mistakes, math.isclose) or f"{args}: not {got}"
-    free, per = np.array([66e9, 64e9]), 2 * 32 * np.array([32, 8]) * 128 * 8000 * 2  # bytes
+    free, per = np.array([66e9, 64e9]), 2 * 32 * np.array([32, 8]) * 128 * 4000 * 2  # bytes
     if not isinstance(fits, tuple | list) or len(fits) != 2 or not all(map(_is_number, fits)):
         return f"fits: a pair (Llama 2 7B, Llama 3 8B) of conversation counts; got {fits!r}"
     mistakes = [
@@ -1093,7 +1093,7 @@ def check_kv_cache_bytes(answer: Any, fits: Any) -> str | None:
             free // per[0],
             "Llama 3 8B has 32 query heads but 8 KV heads: its cache keeps 8 x 128 values",
         ),
-        (np.round(free / per), "round down: a conversation that does not fit whole does not fit"),
+        (np.ceil(free / per), "round down: a conversation that does not fit whole does not fit"),
     ]
     if not np.allclose(fits, free // per):
         return _first_hint(fits, mistakes) or "(80 GB - weights) // one conversation's cache"

@@ -1257,12 +1257,12 @@ def test_kv_cache_bytes_check_names_the_classic_mistakes(capsys):
     def right(num_layers, num_kv_heads, head_dim, context_tokens, batch, bytes_per_value):
         return 2 * num_layers * num_kv_heads * head_dim * context_tokens * batch * bytes_per_value
 
-    per = [right(32, heads, 128, 8000, 1, 2) for heads in (32, 8)]
+    per = [right(32, heads, 128, 4000, 1, 2) for heads in (32, 8)]
     fits = (int((80e9 - 14e9) // per[0]), int((80e9 - 16e9) // per[1]))
-    assert fits == (15, 61)
+    assert fits == (31, 122)
     assert bool(checks.check_kv_cache_bytes(right, fits)) is True
     as_float = lambda *args: float(math.prod(args) * 2)  # noqa: E731 - a different valid one
-    assert bool(checks.check_kv_cache_bytes(as_float, [15.0, 61.0])) is True
+    assert bool(checks.check_kv_cache_bytes(as_float, [31.0, 122.0])) is True
     for wrong, answer, hint in [
         (lambda n, h, d, t, b, s: n * h * d * t * b * s, fits, "keys AND values"),
         (lambda n, h, d, t, b, s: 2 * n * d * t * b * s, fits, "num_kv_heads"),
@@ -1272,11 +1272,11 @@ def test_kv_cache_bytes_check_names_the_classic_mistakes(capsys):
         (lambda n, h, d, t, b, s: 2 * n * h * d * t * b * s * 8, fits, "not bits"),
         (lambda n, h, d, t, b, s: 2 * h * d * t * b * s, fits, "not"),  # forgot the layers
         (lambda *args: f"{2 * math.prod(args) / 1e9} GB", fits, "as a number"),
-        (right, (19, 76), "weights take their share"),
-        (right, (15, 15), "8 KV heads"),  # Llama 3 priced with d_model = 32 x 128
-        (right, (16, 61), "round down"),
-        (right, (15.7, 61.0), "//"),
-        (right, "15 and 61", "a pair"),
+        (right, (38, 152), "weights take their share"),
+        (right, (31, 30), "8 KV heads"),  # Llama 3 priced with d_model = 32 x 128
+        (right, (32, 123), "round down"),
+        (right, (31.5, 122.0), "//"),
+        (right, "31 and 122", "a pair"),
     ]:
         capsys.readouterr()
         assert bool(checks.check_kv_cache_bytes(wrong, answer)) is False
