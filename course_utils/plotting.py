@@ -233,8 +233,8 @@ def gradient_norms(
     Zeros are drawn at 1e-30; ``xlabel`` should say where the output is read.
     """
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
-    for label, curve in curves.items():
-        ax.semilogy(np.maximum(np.asarray(curve, dtype=float), 1e-30), label=label)
+    for (label, curve), dash in zip(curves.items(), itertools.cycle(LINE_STYLES)):
+        ax.semilogy(np.maximum(np.asarray(curve, dtype=float), 1e-30), dash, label=label)
     ax.set(xlabel=xlabel, ylabel="mean ||d loss / d e_t||", title=title, ylim=ylim)
     ax.legend(fontsize=8)
     fig.tight_layout()
